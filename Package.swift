@@ -1,0 +1,60 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The targets mirror the parts of DESIGN.md, from the bottom up:
+// Core -> (Scenes, Models, Store, Report) -> Audits -> CLI.
+// C libraries are reached through thin system-library or C targets named C*.
+let package = Package(
+    name: "Faultline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "faultline", targets: ["FaultlineCLI"]),
+        .library(name: "FaultlineCore", targets: ["FaultlineCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev"])]),
+        .target(name: "COnnxRuntime", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
+
+        // Parts
+        .target(name: "FaultlineCore"),
+        .target(name: "FaultlineScenes", dependencies: ["FaultlineCore", "CCairo", "CImageCodecs"]),
+        .target(
+            name: "FaultlineModels",
+            dependencies: [
+                "FaultlineCore", "CImageCodecs", "CTesseract", "COnnxRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "FaultlineStore", dependencies: [
+            "FaultlineCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "FaultlineAudits", dependencies: ["FaultlineCore", "FaultlineScenes"]),
+        .target(name: "FaultlineReport", dependencies: ["FaultlineCore"]),
+        .executableTarget(
+            name: "FaultlineCLI",
+            dependencies: [
+                "FaultlineCore", "FaultlineScenes", "FaultlineModels", "FaultlineStore",
+                "FaultlineAudits", "FaultlineReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Tests
+        .testTarget(name: "FaultlineCoreTests", dependencies: ["FaultlineCore"]),
+        .testTarget(name: "FaultlineScenesTests", dependencies: ["FaultlineScenes"]),
+        .testTarget(name: "FaultlineModelsTests", dependencies: ["FaultlineModels", "FaultlineScenes"]),
+        .testTarget(name: "FaultlineStoreTests", dependencies: ["FaultlineStore"]),
+        .testTarget(name: "FaultlineAuditsTests", dependencies: ["FaultlineAudits"]),
+        .testTarget(name: "FaultlineReportTests", dependencies: ["FaultlineReport"]),
+        .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI"]),
+    ]
+)

@@ -25,15 +25,16 @@ let package = Package(
 
         // Parts
         .target(name: "FaultlineCore"),
-        .target(name: "FaultlineScenes", dependencies: ["FaultlineCore", "CCairo", "CImageCodecs"]),
+        .target(name: "FaultlineImageIO", dependencies: ["FaultlineCore", "CImageCodecs"]),
+        .target(name: "FaultlineScenes", dependencies: ["FaultlineCore", "FaultlineImageIO", "CCairo"]),
         .target(
             name: "FaultlineModels",
             dependencies: [
-                "FaultlineCore", "CImageCodecs", "CTesseract", "COnnxRuntime",
+                "FaultlineCore", "FaultlineImageIO", "CTesseract", "COnnxRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "FaultlineStore", dependencies: [
-            "FaultlineCore",
+            "FaultlineCore", "FaultlineImageIO",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -43,13 +44,14 @@ let package = Package(
             name: "FaultlineCLI",
             dependencies: [
                 "FaultlineCore", "FaultlineScenes", "FaultlineModels", "FaultlineStore",
-                "FaultlineAudits", "FaultlineReport",
+                "FaultlineAudits", "FaultlineReport", "FaultlineImageIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Tests
         .testTarget(name: "FaultlineCoreTests", dependencies: ["FaultlineCore"]),
+        .testTarget(name: "FaultlineImageIOTests", dependencies: ["FaultlineImageIO"]),
         .testTarget(name: "FaultlineScenesTests", dependencies: ["FaultlineScenes"]),
         .testTarget(name: "FaultlineModelsTests", dependencies: ["FaultlineModels", "FaultlineScenes"]),
         .testTarget(name: "FaultlineStoreTests", dependencies: ["FaultlineStore"]),

@@ -38,13 +38,17 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "FaultlineRunner", dependencies: [
+            "FaultlineCore", "FaultlineStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "FaultlineAudits", dependencies: ["FaultlineCore", "FaultlineScenes"]),
         .target(name: "FaultlineReport", dependencies: ["FaultlineCore"]),
         .executableTarget(
             name: "FaultlineCLI",
             dependencies: [
                 "FaultlineCore", "FaultlineScenes", "FaultlineModels", "FaultlineStore",
-                "FaultlineAudits", "FaultlineReport", "FaultlineImageIO",
+                "FaultlineAudits", "FaultlineReport", "FaultlineImageIO", "FaultlineRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -55,6 +59,7 @@ let package = Package(
         .testTarget(name: "FaultlineScenesTests", dependencies: ["FaultlineScenes"]),
         .testTarget(name: "FaultlineModelsTests", dependencies: ["FaultlineModels", "FaultlineScenes"]),
         .testTarget(name: "FaultlineStoreTests", dependencies: ["FaultlineStore"]),
+        .testTarget(name: "FaultlineRunnerTests", dependencies: ["FaultlineRunner", "FaultlineModels"]),
         .testTarget(name: "FaultlineAuditsTests", dependencies: ["FaultlineAudits"]),
         .testTarget(name: "FaultlineReportTests", dependencies: ["FaultlineReport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI"]),

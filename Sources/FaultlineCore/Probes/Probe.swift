@@ -121,4 +121,13 @@ public protocol ProbeSource: Sendable {
     var count: Int { get }
     /// The probes, made lazily one at a time so that memory stays flat.
     func samples() -> AnySequence<ProbeSample>
+    /// The probes from index `start` on, e.g. to resume an interrupted run.
+    func samples(from start: Int) -> AnySequence<ProbeSample>
+}
+
+extension ProbeSource {
+    /// Skips the first probes by generating them; sources that can jump should override this.
+    public func samples(from start: Int) -> AnySequence<ProbeSample> {
+        AnySequence(samples().dropFirst(start))
+    }
 }

@@ -1,0 +1,35 @@
+import FaultlineCore
+import Foundation
+
+/// The short summary printed at the end of a run: one row per model, then the top findings.
+enum TerminalSummary {
+    static func render(manifest: RunManifest, analysis: RunAnalysis, topFindings: Int = 5) -> String {
+        var rows: [[String]] = [["model", "exact match (95% CI)", "mean 1−CER", "correct", "wrong", "errors"]]
+        for model in analysis.models {
+            rows.append([
+                model.model,
+                String(format: "%.1f%% (%.1f–%.1f)", 100 * model.accuracy.rate, 100 * model.accuracy.low, 100 * model.accuracy.high),
+                String(format: "%.3f", model.meanScore),
+                "\(model.correct)", "\(model.wrong)", "\(model.errors)",
+            ])
+        }
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var lines = ["", "Run \(manifest.runID): \(manifest.suite)"]
+        for (index, row) in rows.enumerated() {
+            lines.append("  " + zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+            if index == 0 { lines.append("  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")) }
+        }
+        if analysis.findings.isEmpty {
+            lines.append("\nNo significant findings.")
+        } else {
+            lines.append("\nTop findings (\(analysis.findings.count) in all):")
+            for finding in analysis.findings.prefix(topFindings) {
+                lines.append("  \(finding.id). \(finding.statement)")
+            }
+        }
+        for disagreement in analysis.disagreements where disagreement.count > 0 {
+            lines.append("  \(disagreement.rightModel) right, \(disagreement.wrongModel) wrong: \(disagreement.count) probes")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -62,6 +62,6 @@ let package = Package(
         .testTarget(name: "FaultlineRunnerTests", dependencies: ["FaultlineRunner", "FaultlineModels"]),
         .testTarget(name: "FaultlineAuditsTests", dependencies: ["FaultlineAudits"]),
         .testTarget(name: "FaultlineReportTests", dependencies: ["FaultlineReport"]),
-        .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI"]),
+        .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "FaultlineStore"]),
     ]
 )

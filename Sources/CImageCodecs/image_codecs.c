@@ -365,7 +365,12 @@ static void jpeg_fail(j_common_ptr common) {
     common->err->format_message(common, message);
     int code = common->err->msg_code;
     int32_t status = jpeg_status_for(code);
-    if (status == FL_CODEC_TRUNCATED && context->input_size > 0) {
+    /* jpeg_mem_src answers running out of data with a warning and a fake end marker; the
+     * fatal error that follows ("missing SOS marker"...) is then a consequence of truncation. */
+    if (context->warning_code == JWRN_JPEG_EOF && context->warning[0] != '\0') {
+        set_error(context->error, FL_CODEC_TRUNCATED, (int64_t)context->input_size,
+                  "JPEG data truncated at byte %zu (%s)", context->input_size, message);
+    } else if (status == FL_CODEC_TRUNCATED && context->input_size > 0) {
         set_error(context->error, status, (int64_t)context->input_size, "JPEG data truncated at byte %zu (%s)",
                   context->input_size, message);
     } else {

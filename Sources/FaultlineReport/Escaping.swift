@@ -43,29 +43,34 @@ enum HTMLText {
 
 /// Escaping for text placed in Markdown paragraphs, list items and table cells.
 enum MarkdownText {
-    /// ASCII punctuation that starts emphasis, code, links, HTML, tables, headings or
-    /// strike-through; CommonMark lets any of it be escaped with a backslash.
-    private static let significant: Set<Unicode.Scalar> = [
-        "\\", "`", "*", "_", "[", "]", "<", ">", "|", "#", "~", "!", "&", "(", ")", "{", "}", "$",
-    ]
+    /// ASCII punctuation that starts emphasis, code, links, tables, headings, strike-through
+    /// or (on GitHub) maths; CommonMark lets any of it be escaped with a backslash.
+    /// Parentheses stay bare: with `[` escaped they cannot form a link.
+    private static let significant: Set<Unicode.Scalar> = ["\\", "`", "*", "_", "[", "]", "|", "#", "~", "$"]
 
     /// Escapes the text for one line of Markdown: line breaks become " ↵ " (a table row or
-    /// list item must stay on one line) and significant punctuation gets a backslash.
+    /// list item must stay on one line), `& < >` become entities (every Markdown dialect
+    /// passes HTML through, and not all of them honour a backslash before `<`), and other
+    /// significant punctuation gets a backslash.
     static func escape(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         let normalisedBreaks = text.replacingOccurrences(of: "\r\n", with: "\n")
         for scalar in normalisedBreaks.unicodeScalars {
-            if scalar == "\n" || scalar == "\r" {
-                out.append(contentsOf: " ↵ ".unicodeScalars)
-            } else if significant.contains(scalar) {
-                out.append("\\")
-                out.append(scalar)
-            } else if scalar == "\t" {
-                out.append(" ")
-            } else if scalar.value < 0x20 || scalar.value == 0x7F {
-                out.append("\u{FFFD}")
-            } else {
-                out.append(scalar)
+            switch scalar {
+            case "\n", "\r": out.append(contentsOf: " ↵ ".unicodeScalars)
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "\t": out.append(" ")
+            default:
+                if significant.contains(scalar) {
+                    out.append("\\")
+                    out.append(scalar)
+                } else if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out.append("\u{FFFD}")
+                } else {
+                    out.append(scalar)
+                }
             }
         }
         var escaped = String(out)

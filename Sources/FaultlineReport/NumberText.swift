@@ -52,6 +52,12 @@ enum NumberText {
         return String(format: "%.3g", x)
     }
 
+    /// `p = 0.0123` or `p < 0.001`, for any name of a probability.
+    static func probabilityClause(_ name: String, _ x: Double) -> String {
+        let value = probability(x)
+        return value.hasPrefix("<") ? "\(name) \(value)" : "\(name) = \(value)"
+    }
+
     /// A duration: milliseconds below one second, seconds above.
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return notAvailable }

@@ -1,3 +1,4 @@
+import FaultlineCore
 import Foundation
 
 /// How fast a run went: per-model latency percentiles and throughput, and the run's wall time.
@@ -30,21 +31,14 @@ public struct RunTiming: Codable, Sendable, Equatable {
         /// Measures a model from the latency of each response and the wall time it spent
         /// answering them all (which is shorter than their sum when requests overlap).
         ///
-        /// Percentiles use the nearest-rank method, so they are always observed latencies.
+        /// Percentiles are Core's type-7 quantiles (`Statistics.p50p95`), as elsewhere in
+        /// Faultline; non-finite latencies are left out of them, and no latencies give 0.
         public init(model: String, latenciesSeconds: [Double], wallSeconds: Double) {
-            let sorted = latenciesSeconds.filter(\.isFinite).sorted()
+            let percentiles = Statistics.p50p95(latenciesSeconds.filter(\.isFinite))
             self.init(
                 model: model, responses: latenciesSeconds.count,
-                p50LatencySeconds: Self.nearestRank(sorted, percentile: 50),
-                p95LatencySeconds: Self.nearestRank(sorted, percentile: 95),
+                p50LatencySeconds: percentiles?.p50 ?? 0, p95LatencySeconds: percentiles?.p95 ?? 0,
                 probesPerSecond: wallSeconds > 0 ? Double(latenciesSeconds.count) / wallSeconds : 0)
-        }
-
-        /// The smallest value with at least `percentile`% of the values at or below it (0 for none).
-        static func nearestRank(_ sorted: [Double], percentile: Double) -> Double {
-            guard !sorted.isEmpty else { return 0 }
-            let rank = Int((percentile / 100 * Double(sorted.count)).rounded(.up))
-            return sorted[min(max(rank, 1), sorted.count) - 1]
         }
     }
 

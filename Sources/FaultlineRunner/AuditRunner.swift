@@ -14,6 +14,15 @@ public struct RunProgress: Sendable, Equatable {
     public var cached: Int
     /// Calls made to the backend.
     public var backendCalls: Int
+
+    public init(model: String, done: Int, total: Int, errors: Int = 0, cached: Int = 0, backendCalls: Int = 0) {
+        self.model = model
+        self.done = done
+        self.total = total
+        self.errors = errors
+        self.cached = cached
+        self.backendCalls = backendCalls
+    }
 }
 
 /// Receives progress; the CLI draws a bar, tests count.

@@ -12,7 +12,19 @@ private func meanAbsoluteDifference(_ a: RasterImage, _ b: RasterImage) -> Doubl
 
 @Suite("JPEG codec")
 struct JPEGCodecTests {
-    let image = sampleRGB(width: 96, height: 64)
+    /// Smooth colour gradients with grey, sharp-edged bars: like a photo with some text.
+    let image: RasterImage = {
+        let width = 96, height = 64
+        var pixels: [UInt8] = []
+        for y in 0..<height {
+            for x in 0..<width {
+                let bar = (x / 8) % 3 == 0 && (16..<48).contains(y)
+                let r = 120 + x, g = 80 + y * 2, b = 200 - x
+                pixels += bar ? [30, 30, 30] : [UInt8(r), UInt8(g), UInt8(b)]
+            }
+        }
+        return RasterImage(width: width, height: height, channels: 3, pixels: pixels)
+    }()
 
     @Test("q10 changes pixels clearly, q95 only a little")
     func qualityControlsArtefacts() throws {
@@ -55,24 +67,29 @@ struct JPEGCodecTests {
 
     @Test("truncated, damaged and non-JPEG data are errors, silently")
     func badData() throws {
-        let jpeg = try JPEGCodec.encode(image, quality: 75)
-        let (errors, printed) = capturingStandardError { () -> [ImageCodecError?] in
-            [jpeg.prefix(jpeg.count / 2), Data("hello".utf8), Data(), Self.damaged(jpeg)].map(decodeError)
-        }
+        let large = RasterImage(width: 256, height: 128, channels: 3, pixels: (0..<(256 * 128 * 3)).map { UInt8(($0 * 7919) % 251) })
+        let jpeg = try JPEGCodec.encode(large, quality: 75)
+        let inputs = [jpeg.prefix(jpeg.count / 2), jpeg.prefix(100), Data("hello".utf8), Data(), Self.damaged(jpeg)]
+        let (errors, printed) = capturingStandardError { inputs.map(decodeError) }
         #expect(errors[0]?.kind == .truncated)
         #expect(errors[0]?.byteOffset == jpeg.count / 2)
-        #expect(errors[1]?.kind == .badSignature)
-        #expect(errors[1]?.message.contains("Not a JPEG file") == true)
-        #expect(errors[2]?.kind == .truncated)
-        #expect(errors[3] != nil)
-        #expect(printed.isEmpty)
+        #expect(errors[0]?.message.hasPrefix("JPEG data truncated at byte \(jpeg.count / 2)") == true)
+        #expect(errors[1]?.kind == .truncated)
+        #expect(errors[1]?.byteOffset == 100)
+        #expect(errors[2]?.kind == .badSignature)
+        #expect(errors[2]?.message.contains("Not a JPEG file") == true)
+        #expect(errors[3]?.kind == .truncated)
+        #expect(errors[4]?.kind == .corrupt)
+        #expect(errors[4]?.message.hasPrefix("JPEG data corrupt: ") == true)
+        expectNothingPrinted(printed, about: errors.compactMap { $0?.message })
     }
 
-    /// Overwrites the middle of the entropy-coded data with marker bytes.
+    /// Puts a restart marker where none belongs, in the middle of the entropy-coded data.
     private static func damaged(_ jpeg: Data) -> Data {
         var bytes = [UInt8](jpeg)
         let middle = bytes.count / 2
-        for i in middle..<(middle + 8) { bytes[i] = i % 2 == 0 ? 0xFF : 0xD9 }
+        bytes[middle] = 0xFF
+        bytes[middle + 1] = 0xD3
         return Data(bytes)
     }
 

@@ -98,27 +98,41 @@ struct PNGCodecTests {
         #expect(error?.kind == .badSignature)
         #expect(error?.message.contains("not a PNG file (bad signature)") == true)
         #expect(error?.description.hasPrefix("PNG decode failed: not a PNG file") == true)
-        #expect(printed.isEmpty)
+        expectNothingPrinted(printed, about: ["bad signature"])
     }
 
-    @Test("a damaged PNG (bad CRC in image data) throws libpng's message, silently")
-    func corrupt() throws {
-        var bytes = [UInt8](try PNGCodec.encode(sampleRGB()))
-        let idat = try #require(PNGFixture.payloadOffset(of: "IDAT", in: Data(bytes)))
-        bytes[idat + 5] ^= 0x5A
+    @Test("a PNG whose image data fails its checksum throws the decoder's message, silently")
+    func badChecksum() throws {
+        let encoded = try PNGCodec.encode(sampleRGB())
+        var bytes = [UInt8](encoded)
+        let idat = try #require(PNGFixture.payloadOffset(of: "IDAT", in: encoded))
+        let length = Int(bytes[idat - 8]) << 24 | Int(bytes[idat - 7]) << 16 | Int(bytes[idat - 6]) << 8 | Int(bytes[idat - 5])
+        bytes[idat + length] ^= 0x5A  // first byte of the IDAT CRC
         let (error, printed) = capturingStandardError { decodeError(Data(bytes)) }
         let found = try #require(error)
         #expect(found.kind == .corrupt)
-        #expect(found.message.contains("CRC"))
-        #expect(printed.isEmpty)
+        #expect(found.message == "IDAT: CRC error")
+        expectNothingPrinted(printed, about: [found.message])
     }
 
-    @Test("a damaged deflate stream with a valid CRC is still an error")
+    @Test("damaged compressed image data throws the decoder's message, silently")
     func corruptCompressedData() throws {
-        // A stored block whose length check (NLEN) is wrong; the chunk CRC is correct.
+        var bytes = [UInt8](try PNGCodec.encode(sampleRGB()))
+        let idat = try #require(PNGFixture.payloadOffset(of: "IDAT", in: Data(bytes)))
+        bytes[idat + 5] ^= 0x5A
+        let fixed = Self.recomputeCRC(Data(bytes), chunkAt: idat - 8)
+        let (error, printed) = capturingStandardError { decodeError(fixed) }
+        let found = try #require(error)
+        #expect(found.kind == .corrupt)
+        #expect(found.message.hasPrefix("IDAT: "))
+        expectNothingPrinted(printed, about: [found.message])
+    }
+
+    @Test("a stored deflate block with a broken length check is an error")
+    func corruptStoredBlock() throws {
         var data = [UInt8](PNGFixture.make(width: 2, height: 1, bitDepth: 8, colorType: 0, rows: [[1, 2]]))
         let idat = try #require(PNGFixture.payloadOffset(of: "IDAT", in: Data(data)))
-        data[idat + 5] ^= 0xFF
+        data[idat + 5] ^= 0xFF  // NLEN no longer complements LEN
         let fixed = Self.recomputeCRC(Data(data), chunkAt: idat - 8)
         let error = try #require(decodeError(fixed))
         #expect(error.kind == .corrupt)
@@ -133,7 +147,7 @@ struct PNGCodecTests {
         #expect(found.kind == .truncated)
         #expect(found.byteOffset == length)
         #expect(found.message.contains("PNG data truncated at byte \(length)"))
-        #expect(printed.isEmpty)
+        expectNothingPrinted(printed, about: ["truncated", "Read Error"])
     }
 
     @Test("empty input is an error")
@@ -177,5 +191,17 @@ struct PNGCodecTests {
         bytes[at + 2] = UInt8((crc >> 8) & 0xFF)
         bytes[at + 3] = UInt8(crc & 0xFF)
         return Data(bytes)
+    }
+}
+
+@Suite("Standard error capture")
+struct StandardErrorCaptureTests {
+    @Test("the capture used by the silence checks does see what C code writes to fd 2")
+    func captureWorks() {
+        let (_, printed) = capturingStandardError {
+            let text = "libpng error: a message the capture must see\n"
+            _ = text.withCString { write(2, $0, strlen($0)) }
+        }
+        #expect(printed.contains("libpng error: a message the capture must see"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Builds PNG files by hand (stored, uncompressed deflate) so that tests can feed the decoder
 /// colour types and bit depths that `PNGCodec.encode` never writes.
@@ -90,10 +91,15 @@ enum PNGFixture {
     }
 }
 
+private let standardErrorCaptureLock = NSLock()
+
 /// Runs `body` with file descriptor 2 redirected to a pipe and returns what was written there.
 /// (Only for small outputs: the pipe is drained after `body` returns.)
+/// Captures are serialised by a lock because file descriptor 2 is process-wide.
 func capturingStandardError<T>(_ body: () throws -> T) rethrows -> (result: T, stderr: String) {
-    fflush(stderr)
+    standardErrorCaptureLock.lock()
+    defer { standardErrorCaptureLock.unlock() }
+    fflush(nil)
     var ends: [Int32] = [0, 0]
     precondition(pipe(&ends) == 0, "pipe() failed")
     let saved = dup(2)
@@ -102,7 +108,7 @@ func capturingStandardError<T>(_ body: () throws -> T) rethrows -> (result: T, s
     var restored = false
     func restore() {
         guard !restored else { return }
-        fflush(stderr)
+        fflush(nil)
         dup2(saved, 2)
         close(saved)
         restored = true
@@ -122,4 +128,15 @@ func capturingStandardError<T>(_ body: () throws -> T) rethrows -> (result: T, s
         captured += buffer[0..<n]
     }
     return (result, String(decoding: captured, as: UTF8.self))
+}
+
+/// Checks that the codec wrote nothing to standard error while the capture ran.
+///
+/// The test runner itself reports progress of tests running in parallel on the same stream,
+/// so the capture is searched for what libpng or libjpeg would print (their "libpng" prefix
+/// and the texts of the expected errors) rather than required to be empty.
+func expectNothingPrinted(_ captured: String, about messages: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    for needle in ["libpng", "JPEG file", "JPEG data"] + messages where captured.contains(needle) {
+        Issue.record("standard error received \"\(needle)\": \(captured)", sourceLocation: sourceLocation)
+    }
 }

@@ -1,4 +1,5 @@
 import FaultlineCore
+import FaultlineScenes
 import Foundation
 import Testing
 
@@ -8,14 +9,9 @@ import Testing
 private let englishModelInstalled = FileManager.default.fileExists(
     atPath: TesseractModel.defaultDataPath.appendingPathComponent("eng.traineddata").path)
 
-// TEMPORARY until FaultlineScenes lands: reads a binary PPM rendered by cairo in /tmp.
-private func renderedWord(_ word: String) throws -> RasterImage {
-    let data = try Data(contentsOf: URL(fileURLWithPath: "/tmp/tess-helper/\(word).ppm"))
-    let header = data.prefix(15)
-    let parts = String(decoding: header, as: UTF8.self).split(whereSeparator: { $0.isWhitespace })
-    let width = Int(parts[1])!, height = Int(parts[2])!
-    let pixels = [UInt8](data.suffix(width * height * 3))
-    return RasterImage(width: width, height: height, channels: 3, pixels: pixels)
+/// Large, clear, black-on-white text from Faultline's own renderer.
+private func renderedText(_ lines: [String], size: Double = 48) throws -> RasterImage {
+    try TextRenderer().render(TextRenderSpec(lines: lines, size: size))
 }
 
 private func ocrProbe(id: String, expected: String, imageCount: Int = 1) -> Probe {
@@ -30,11 +26,22 @@ struct TesseractModelTests {
     @Test("a large clear rendered word is read exactly", .enabled(if: englishModelInstalled, "eng.traineddata not installed: apt-get install tesseract-ocr-eng"))
     func readsRenderedWord() async throws {
         let model = try TesseractModel(maxConcurrentRequests: 1)
-        let image = try renderedWord("Faultline")
+        let image = try renderedText(["Faultline"])
         let response = try await model.answer(
             ModelRequest(probe: ocrProbe(id: "t-1", expected: "Faultline"), images: [image], parameters: DecodingParameters()))
         #expect(response.text == "Faultline")
         #expect(response.latencySeconds > 0)
+    }
+
+    @Test("lines are joined with single spaces", .enabled(if: englishModelInstalled, "eng.traineddata not installed"))
+    func multiLine() async throws {
+        let model = try TesseractModel(maxConcurrentRequests: 1)
+        let text = try await model.read(try renderedText(["The quick brown", "fox jumps over"], size: 40))
+        #expect(text == "The quick brown fox jumps over")
+        let grey = try renderedText(["Grey"], size: 48)
+        let greyPixels = stride(from: 0, to: grey.pixels.count, by: grey.channels).map { grey.pixels[$0] }
+        let single = RasterImage(width: grey.width, height: grey.height, channels: 1, pixels: greyPixels)
+        #expect(try await model.read(single) == "Grey")
     }
 
     @Test("a missing data directory is an error naming it and the fix")
@@ -99,6 +106,17 @@ struct TesseractModelTests {
         await #expect(throws: TesseractError.self) { try await model.read(twoChannels, probeID: "f") }
     }
 
+    @Test("a cancelled request does not start recognising", .enabled(if: englishModelInstalled, "eng.traineddata not installed"))
+    func cancellation() async throws {
+        let model = try TesseractModel(maxConcurrentRequests: 1)
+        let image = try renderedText(["Cancelled"])
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await model.read(image)
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+    }
+
     @Test("fingerprint names the library version, model hash and page segmentation mode", .enabled(if: englishModelInstalled, "eng.traineddata not installed"))
     func fingerprint() throws {
         let block = try TesseractModel(maxConcurrentRequests: 1)
@@ -114,8 +132,8 @@ struct TesseractModelTests {
 
     @Test("concurrent answers from many tasks equal serial answers", .enabled(if: englishModelInstalled, "eng.traineddata not installed"))
     func concurrentEqualsSerial() async throws {
-        let words = ["Faultline", "Quartz", "Harbour", "Meridian", "Lantern", "Copper"]
-        let images = try words.map(renderedWord)
+        let texts = ["Faultline", "Quartz", "Harbour", "Meridian", "Lantern", "Copper 42"]
+        let images = try texts.map { try renderedText([$0]) }
         let serialModel = try TesseractModel(maxConcurrentRequests: 1)
         var serial: [String] = []
         for image in images { serial.append(try await serialModel.read(image)) }
@@ -134,7 +152,7 @@ struct TesseractModelTests {
             return results
         }
         #expect(concurrent == serial + serial + serial)
-        #expect(serial == words)
+        #expect(serial == texts)
     }
 
     @Test("normalise joins lines with single spaces and trims")

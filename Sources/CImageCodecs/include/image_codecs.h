@@ -41,7 +41,7 @@ typedef enum {
 #define FL_CODEC_MAX_PIXELS (1u << 27)
 
 /** The zlib level used by `fl_png_encode`; fixed so that output bytes are reproducible. */
-#define FL_PNG_COMPRESSION_LEVEL 6
+#define FL_PNG_COMPRESSION_LEVEL 3
 
 /** The outcome of a codec call. */
 typedef struct {

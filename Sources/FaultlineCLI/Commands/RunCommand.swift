@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         guard !loaded.isEmpty else {
-            throw CleanExit.message("No model could be loaded; nothing to audit.\n" + failures.joined(separator: "\n"))
+            throw RunFailure("no model could be loaded, so there is nothing to audit:\n  " + failures.joined(separator: "\n  "))
         }
 
         let configJSON = try configuration.json()
@@ -122,4 +122,10 @@ struct RunCommand: AsyncParsableCommand {
             print("Report: \(files.html.path)")
         }
     }
+}
+
+/// A run that cannot go on; ArgumentParser prints it and exits with status 1.
+struct RunFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -24,10 +24,23 @@ struct SuiteConfiguration: Codable, Equatable {
 
     static let knownSuites = ["text"]
 
+    init() {}
+
+    /// Every field is optional in the file; missing ones take the defaults above.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        suite = try container.decodeIfPresent(String.self, forKey: .suite) ?? suite
+        count = try container.decodeIfPresent(Int.self, forKey: .count) ?? count
+        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
+        models = try container.decodeIfPresent([String].self, forKey: .models) ?? models
+        levels = try container.decodeIfPresent(TextFactorLevels.self, forKey: .levels)
+        decoding = try container.decodeIfPresent(DecodingParameters.self, forKey: .decoding)
+    }
+
     /// The probe source the configuration names.
     func makeSource() throws -> any ProbeSource {
         switch suite {
-        case "text": return try TextProbeSource(count: count, seed: seed, levels: levels ?? .default)
+        case "text": return TextProbeSource(count: count, seed: seed, levels: levels ?? .default)
         default:
             throw ConfigurationError(
                 file: nil, line: nil, field: "suite",
@@ -60,6 +73,10 @@ struct SuiteConfiguration: Codable, Equatable {
             configuration = try JSONDecoder().decode(SuiteConfiguration.self, from: data)
         } catch let error as DecodingError {
             throw ConfigurationError(decoding: error, file: url.path, text: String(decoding: data, as: UTF8.self))
+        } catch let error as TextFactorLevelsError {
+            let text = String(decoding: data, as: UTF8.self)
+            let line = text.range(of: "\"\(error.field)\"").map { text[..<$0.lowerBound].filter { $0 == "\n" }.count + 1 }
+            throw ConfigurationError(file: url.path, line: line, field: "levels.\(error.field)", message: error.message)
         }
         try configuration.validate(file: url.path)
         return configuration

@@ -195,10 +195,9 @@ public final class ONNXSession: @unchecked Sendable {
         defer { results.forEach { api.ReleaseValue!($0) } }
         let inputNamePointers = inputNames.map { UnsafePointer<CChar>($0) as UnsafePointer<CChar>? }
         let outputNamePointers = outputNames.map { UnsafePointer<CChar>($0) as UnsafePointer<CChar>? }
-        let inputValues = values.map { $0.map { OpaquePointer($0) } }
         try runtime.check(
             api.Run!(
-                session, nil, inputNamePointers, inputValues, inputValues.count, outputNamePointers,
+                session, nil, inputNamePointers, values, values.count, outputNamePointers,
                 outputNamePointers.count, &results),
             "running the model", file: path)
 

@@ -14,7 +14,8 @@ extension BackendRegistry {
                 onnxRuntimeLibrary: environment.modelsDirectory.appendingPathComponent(
                     "onnxruntime/libonnxruntime.so.1.32.0"),
                 intraOpThreads: try spec.int("threads", default: 1),
-                maxConcurrentRequests: max(1, try spec.int("concurrency", default: 2)))
+                maxConcurrentRequests: max(1, try spec.int("concurrency", default: 2)),
+                logger: environment.logger)
         }
         registry.register(
             "ocr:tesseract",

@@ -18,14 +18,12 @@ final class TesseractHandle: @unchecked Sendable {
         guard let api = TessBaseAPICreate() else {
             throw TesseractError.initialisationFailed(dataPath: dataPath, language: language, status: -1)
         }
-        // libtesseract prints warnings ("Empty page!!", resolution estimates) to stderr through
-        // its debug_file; a library must stay quiet, and every failure it reports to us is
-        // turned into an error value anyway.
-        let variables = [("debug_file", "/dev/null")]
-        let status = Self.withCStringArrays(variables.map(\.0), variables.map(\.1)) { names, values in
-            TessBaseAPIInit4(
-                api, dataPath, language, OEM_LSTM_ONLY, nil, 0, names, values, variables.count, 0)
-        }
+        // libtesseract prints warnings ("Empty page!!", "Error opening data file") to stderr
+        // through tprintf unless its global `debug_file` names another file. A library must stay
+        // quiet, and every failure it reports is turned into an error value here anyway. Set
+        // before Init so that messages while loading the model are silenced too.
+        TessBaseAPISetVariable(api, "debug_file", "/dev/null")
+        let status = TessBaseAPIInit2(api, dataPath, language, OEM_LSTM_ONLY)
         guard status == 0 else {
             TessBaseAPIDelete(api)
             throw TesseractError.initialisationFailed(dataPath: dataPath, language: language, status: status)
@@ -56,24 +54,6 @@ final class TesseractHandle: @unchecked Sendable {
         guard let text = TessBaseAPIGetUTF8Text(api) else { return nil }
         defer { TessDeleteText(text) }
         return String(cString: text)
-    }
-
-    /// Calls `body` with two NULL-free C arrays of strdup'd strings, freed afterwards.
-    private static func withCStringArrays<Result>(
-        _ first: [String], _ second: [String],
-        _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Result
-    ) -> Result {
-        var firstPointers: [UnsafeMutablePointer<CChar>?] = first.map { strdup($0) }
-        var secondPointers: [UnsafeMutablePointer<CChar>?] = second.map { strdup($0) }
-        defer {
-            firstPointers.forEach { free($0) }
-            secondPointers.forEach { free($0) }
-        }
-        return firstPointers.withUnsafeMutableBufferPointer { firstBuffer in
-            secondPointers.withUnsafeMutableBufferPointer { secondBuffer in
-                body(firstBuffer.baseAddress!, secondBuffer.baseAddress!)
-            }
-        }
     }
 }
 

@@ -102,22 +102,26 @@ public final class TesseractModel: VisionLanguageModel {
     }
 
     /// Reads the request's single image; the prompt is ignored (Tesseract takes no instructions).
+    /// The latency is the recognition alone, not the wait for a free engine.
     public func answer(_ request: ModelRequest) async throws -> ModelResponse {
         guard request.images.count == 1 else {
             throw TesseractError.wrongImageCount(probeID: request.probe.id, count: request.images.count)
         }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let text = try await read(request.images[0], probeID: request.probe.id)
-        let elapsed = start.duration(to: clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let (text, seconds) = try await recognise(request.images[0], probeID: request.probe.id)
         return ModelResponse(text: text, latencySeconds: seconds)
     }
 
     /// Recognises the text in `image`, normalised to one line (see `normalise`).
     ///
     /// - Parameter probeID: named in errors, so that a bad image can be traced to its probe.
+    /// - Throws: `TesseractError` for an image Tesseract cannot take, `CancellationError` if the
+    ///   task was cancelled before recognition started.
     public func read(_ image: RasterImage, probeID: String = "-") async throws -> String {
+        try await recognise(image, probeID: probeID).text
+    }
+
+    private func recognise(_ image: RasterImage, probeID: String) async throws -> (text: String, seconds: Double) {
+        try Task.checkCancellation()
         guard image.width > 0, image.height > 0 else {
             throw TesseractError.unusableImage(probeID: probeID, reason: "it is empty (\(image.width)×\(image.height))")
         }
@@ -134,11 +138,14 @@ public final class TesseractModel: VisionLanguageModel {
             throw TesseractError.unusableImage(
                 probeID: probeID, reason: "\(image.channels) channels per pixel; expected 1 (grey), 3 (RGB) or 4 (RGBA)")
         }
-        let raw = try await pool.withHandle { handle in
-            guard let text = handle.recognise(prepared) else { throw TesseractError.recognitionFailed(probeID: probeID) }
-            return text
+        return try await pool.withHandle { handle in
+            let clock = ContinuousClock()
+            let start = clock.now
+            guard let raw = handle.recognise(prepared) else { throw TesseractError.recognitionFailed(probeID: probeID) }
+            let elapsed = start.duration(to: clock.now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            return (Self.normalise(raw), seconds)
         }
-        return Self.normalise(raw)
     }
 
     /// Joins Tesseract's lines with single spaces: every run of whitespace (including line

@@ -27,6 +27,7 @@ test: setup
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
 bench: release
+	bash scripts/install-peers.sh
 	.build/release/faultline bench
 
 clean:

@@ -83,7 +83,7 @@ public final class AuditDatabase: Sendable {
                 t.column("judge", .text).notNull()
                 t.column("detail", .text).notNull()
                 t.column("responseRowID", .integer)
-                t.primaryKey(["runID", "modelKey", "position"])
+                t.primaryKey(["runID", "position", "modelKey"])
             }
         }
         return migrator

@@ -231,7 +231,7 @@ extension AuditDatabase {
         }
     }
 
-    /// Streams every judged response of a run, in (model, position) order, without holding
+    /// Streams every judged response of a run, in (position, model) order, so that the analysis sees all models of a probe together, without holding
     /// them all in memory.
     public func forEachJudgedProbe(runID: String, _ body: (JudgedProbe) throws -> Void) throws {
         try writer.read { db in
@@ -244,7 +244,7 @@ extension AuditDatabase {
                     JOIN probe p ON p.key = v.probeKey
                     LEFT JOIN response r ON r.rowid = v.responseRowID
                     WHERE v.runID = ?
-                    ORDER BY v.modelKey, v.position
+                    ORDER BY v.position, v.modelKey
                     """, arguments: [runID])
             let decoder = JSONDecoder()
             while let row = try cursor.next() {

@@ -61,7 +61,6 @@ struct PaddlePostProcessingTests {
             let y = (m[3] * s.x + m[4] * s.y + m[5]) / w
             #expect(abs(x - d.x) < 1e-9 && abs(y - d.y) < 1e-9)
         }
-        #expect(PaddleGeometry.perspectiveTransform(from: source, to: [Point](repeating: Point(1, 1), count: 4)) != nil)
         #expect(PaddleGeometry.perspectiveTransform(from: [Point](repeating: Point(1, 1), count: 4), to: source) == nil)
     }
 
@@ -211,7 +210,7 @@ struct PaddlePostProcessingTests {
         #expect(boxes.count == 1)
         if let box = boxes.first {
             Self.expectClose(box.corners, [[38, 23], [136, 59], [122, 97], [24, 61]])
-            #expect(abs(box.score - 0.6954) < 0.02)
+            #expect(abs(box.score - 0.6954) < 0.005)
         }
     }
 

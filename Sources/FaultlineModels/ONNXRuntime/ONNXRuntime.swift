@@ -115,11 +115,12 @@ public final class ONNXRuntime: @unchecked Sendable {
     }
 
     /// Throws `kind` for `file` when `status` is an error, with ONNX Runtime's message.
-    func check(_ status: OpaquePointer?, _ operation: String, file: String, kind: ONNXRuntimeError.Kind = .runtime)
-        throws
-    {
+    func check(
+        _ status: OpaquePointer?, _ operation: String, file: String, kind: ONNXRuntimeError.Kind = .runtime,
+        remedy: String? = nil
+    ) throws {
         if let failure = ONNXRuntime.failure(of: status, api: api) {
-            throw ONNXRuntimeError(kind: kind, file: file, message: "\(operation) failed: \(failure)")
+            throw ONNXRuntimeError(kind: kind, file: file, message: "\(operation) failed: \(failure)", remedy: remedy)
         }
     }
 

@@ -197,30 +197,77 @@ struct DBPostProcessor: Sendable {
         }
     }
 
-    /// The mean probability over the pixels of `box` (PaddleOCR's "fast" score: the box's
-    /// polygon, corners cut to whole pixels, edges included).
+    /// The mean probability over the pixels of `box` (PaddleOCR's "fast" score): the box's
+    /// polygon with corners cut to whole pixels, rasterised as OpenCV's `fillPoly` does it —
+    /// the pixels strictly inside plus the outline drawn as 8-connected lines.
     static func meanInside(_ box: [PaddleGeometry.Point], probabilities: [Float], width: Int, height: Int) -> Double {
         let xs = box.map(\.x), ys = box.map(\.y)
         let xMin = min(max(Int(xs.min()!.rounded(.down)), 0), width - 1)
         let xMax = min(max(Int(xs.max()!.rounded(.up)), 0), width - 1)
         let yMin = min(max(Int(ys.min()!.rounded(.down)), 0), height - 1)
         let yMax = min(max(Int(ys.max()!.rounded(.up)), 0), height - 1)
-        let polygon = box.map {
-            PaddleGeometry.Point(($0.x - Double(xMin)).rounded(.towardZero), ($0.y - Double(yMin)).rounded(.towardZero))
+        let (regionWidth, regionHeight) = (xMax - xMin + 1, yMax - yMin + 1)
+        let polygon = box.map { (x: Int(($0.x - Double(xMin)).rounded(.towardZero)), y: Int(($0.y - Double(yMin)).rounded(.towardZero))) }
+
+        var inside = [Bool](repeating: false, count: regionWidth * regionHeight)
+        let corners = polygon.map { PaddleGeometry.Point(Double($0.x), Double($0.y)) }
+        for row in 0..<regionHeight {
+            guard let (from, to) = span(of: corners, atRow: Double(row)) else { continue }
+            let first = max(Int((from - 1e-9).rounded(.up)), 0)
+            let last = min(Int((to + 1e-9).rounded(.down)), regionWidth - 1)
+            guard first <= last else { continue }
+            for column in first...last { inside[row * regionWidth + column] = true }
         }
+        for index in polygon.indices {
+            let a = polygon[index], b = polygon[(index + 1) % polygon.count]
+            drawLine(from: a, to: b) { x, y in
+                if x >= 0 && y >= 0 && x < regionWidth && y < regionHeight { inside[y * regionWidth + x] = true }
+            }
+        }
+
         var sum = 0.0
         var count = 0
-        for row in 0...(yMax - yMin) {
-            guard let (from, to) = span(of: polygon, atRow: Double(row)) else { continue }
-            let first = max(Int((from + 0.5).rounded(.down)), 0)
-            let last = min(Int((to + 0.5).rounded(.down)), xMax - xMin)
-            guard first <= last else { continue }
-            for column in first...last {
+        for row in 0..<regionHeight {
+            for column in 0..<regionWidth where inside[row * regionWidth + column] {
                 sum += Double(probabilities[(row + yMin) * width + column + xMin])
                 count += 1
             }
         }
         return count > 0 ? sum / Double(count) : 0
+    }
+
+    /// Visits the pixels of the 8-connected line between two points (Bresenham), always
+    /// walked left to right so that a line and its reverse cover the same pixels, stepping
+    /// across only when the error is strictly positive: the pixels OpenCV's line drawing picks.
+    private static func drawLine(from start: (x: Int, y: Int), to end: (x: Int, y: Int), plot: (Int, Int) -> Void) {
+        let (a, b) = start.x < end.x || (start.x == end.x && start.y <= end.y) ? (start, end) : (end, start)
+        let dx = abs(b.x - a.x), dy = abs(b.y - a.y)
+        let stepX = b.x >= a.x ? 1 : -1
+        let stepY = b.y >= a.y ? 1 : -1
+        var (x, y) = (a.x, a.y)
+        if dx >= dy {
+            var error = 2 * dy - dx
+            for _ in 0...dx {
+                plot(x, y)
+                if error > 0 {
+                    y += stepY
+                    error -= 2 * dx
+                }
+                error += 2 * dy
+                x += stepX
+            }
+        } else {
+            var error = 2 * dx - dy
+            for _ in 0...dy {
+                plot(x, y)
+                if error > 0 {
+                    x += stepX
+                    error -= 2 * dy
+                }
+                error += 2 * dx
+                y += stepY
+            }
+        }
     }
 
     /// Where a horizontal line crosses a convex polygon: the leftmost and rightmost x.

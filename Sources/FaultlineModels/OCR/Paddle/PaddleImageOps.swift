@@ -14,8 +14,8 @@ enum PaddleImageOps {
     static func resizeBilinear(_ image: RasterImage, width: Int, height: Int) -> RasterImage {
         precondition(image.channels == 3 && width > 0 && height > 0, "resize needs a 3-channel image and a positive size")
         if width == image.width && height == image.height { return image }
-        let xTaps = bilinearTaps(source: image.width, destination: width)
-        let yTaps = bilinearTaps(source: image.height, destination: height)
+        let xTaps = bilinearTaps(source: image.width, destination: width, clampWeights: true)
+        let yTaps = bilinearTaps(source: image.height, destination: height, clampWeights: false)
         let rowValues = width * 3
         var output = [UInt8](repeating: 0, count: width * height * 3)
         // Horizontally resized source rows, cached because neighbouring output rows share them.
@@ -69,23 +69,27 @@ enum PaddleImageOps {
     }
 
     /// For each destination index, the taps OpenCV uses: sample at `(i + 0.5) × scale − 0.5`,
-    /// clamped to the edge pixels, weights rounded half to even.
-    private static func bilinearTaps(source: Int, destination: Int) -> [BilinearTap] {
+    /// weights rounded half to even. Past an edge, columns move the sample onto the edge pixel
+    /// (weight 0 for the second tap) while rows keep their weights on two copies of the edge
+    /// row; both give the edge value, but the fixed-point rounding differs, so both are kept.
+    private static func bilinearTaps(source: Int, destination: Int, clampWeights: Bool) -> [BilinearTap] {
         let scale = 1 / (Double(destination) / Double(source))
         return (0..<destination).map { index in
             var position = Float((Double(index) + 0.5) * scale - 0.5)
             var lower = Int(position.rounded(.down))
             position -= Float(lower)
-            if lower < 0 {
-                lower = 0
-                position = 0
-            }
-            if lower >= source - 1 {
-                lower = source - 1
-                position = 0
+            if clampWeights {
+                if lower < 0 {
+                    lower = 0
+                    position = 0
+                }
+                if lower >= source - 1 {
+                    lower = source - 1
+                    position = 0
+                }
             }
             return BilinearTap(
-                first: lower, second: min(lower + 1, source - 1),
+                first: min(max(lower, 0), source - 1), second: min(max(lower + 1, 0), source - 1),
                 firstWeight: Int32(((1 - position) * 2048).rounded(.toNearestOrEven)),
                 secondWeight: Int32((position * 2048).rounded(.toNearestOrEven)))
         }

@@ -14,6 +14,7 @@ public enum LevelOrder {
     public static func precedes(_ a: String, _ b: String) -> Bool {
         let aIsNone = isBaseline(a), bIsNone = isBaseline(b)
         if aIsNone != bIsNone { return aIsNone }
+        if let p = ordinalRank(a), let q = ordinalRank(b), p != q { return p < q }
         let aTokens = tokens(of: a), bTokens = tokens(of: b)
         for (x, y) in zip(aTokens, bTokens) {
             switch (x, y) {
@@ -37,6 +38,13 @@ public enum LevelOrder {
     /// "none" marks the unperturbed level that every other level is compared with.
     static func isBaseline(_ level: String) -> Bool {
         level.trimmingCharacters(in: .whitespaces).lowercased() == "none"
+    }
+
+    /// Words that name an ordered scale: they sort by meaning, not alphabetically.
+    private static let ordinalWords = ["lowest", "low", "medium", "high", "highest", "light", "moderate", "heavy", "small", "large"]
+
+    static func ordinalRank(_ level: String) -> Int? {
+        ordinalWords.firstIndex(of: level.trimmingCharacters(in: .whitespaces).lowercased())
     }
 
     enum Token: Equatable {

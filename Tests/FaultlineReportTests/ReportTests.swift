@@ -379,6 +379,8 @@ struct LevelOrderTests {
         (["size 12px", "size 9px", "size 100px"], ["size 9px", "size 100px", "size 12px"].sorted(by: LevelOrder.precedes)),
         (["q-30", "q-5"], ["q-5", "q-30"]),
         (["b", "10", "a", "2"], ["2", "10", "a", "b"]),
+        (["high", "low", "medium"], ["low", "medium", "high"]),
+        (["heavy", "none", "light"], ["none", "light", "heavy"]),
     ])
     func order(input: [String], expected: [String]) {
         #expect(LevelOrder.sorted(input) == expected)

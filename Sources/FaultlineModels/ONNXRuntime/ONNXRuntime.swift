@@ -110,8 +110,25 @@ public final class ONNXRuntime: @unchecked Sendable {
         guard let status else { return nil }
         defer { api.ReleaseStatus!(status) }
         let message = api.GetErrorMessage!(status).map { String(cString: $0) } ?? "no message"
-        let code = api.GetErrorCode!(status)
-        return "\(message) (ONNX Runtime error code \(code.rawValue))"
+        return "\(message) (\(name(of: api.GetErrorCode!(status))))"
+    }
+
+    private static func name(of code: OrtErrorCode) -> String {
+        switch code {
+        case ORT_OK: return "ORT_OK"
+        case ORT_FAIL: return "ORT_FAIL"
+        case ORT_INVALID_ARGUMENT: return "ORT_INVALID_ARGUMENT"
+        case ORT_NO_SUCHFILE: return "ORT_NO_SUCHFILE"
+        case ORT_NO_MODEL: return "ORT_NO_MODEL"
+        case ORT_ENGINE_ERROR: return "ORT_ENGINE_ERROR"
+        case ORT_RUNTIME_EXCEPTION: return "ORT_RUNTIME_EXCEPTION"
+        case ORT_INVALID_PROTOBUF: return "ORT_INVALID_PROTOBUF"
+        case ORT_MODEL_LOADED: return "ORT_MODEL_LOADED"
+        case ORT_NOT_IMPLEMENTED: return "ORT_NOT_IMPLEMENTED"
+        case ORT_INVALID_GRAPH: return "ORT_INVALID_GRAPH"
+        case ORT_EP_FAIL: return "ORT_EP_FAIL"
+        default: return "ONNX Runtime error code \(code.rawValue)"
+        }
     }
 
     /// Throws `kind` for `file` when `status` is an error, with ONNX Runtime's message.

@@ -82,7 +82,7 @@ public final class ONNXSession: @unchecked Sendable {
         var created: OpaquePointer?
         try runtime.check(
             api.CreateSession!(runtime.environment, path, sessionOptions, &created),
-            "ONNX Runtime could not load the model (the file may be truncated or corrupt); loading", file: path,
+            "loading the model (the file may be truncated or corrupt)", file: path,
             kind: .modelNotLoadable, remedy: ONNXRuntimeError.reinstall)
         guard let created else {
             throw ONNXRuntimeError(kind: .modelNotLoadable, file: path, message: "ONNX Runtime returned no session")

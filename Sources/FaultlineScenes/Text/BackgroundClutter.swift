@@ -29,7 +29,7 @@ enum BackgroundClutter {
                 filledShapes: false)
         case .heavy:
             Settings(
-                lines: 10, arcs: 5, shapes: 6, speckleDensity: 0.008, strength: 0.3...1.0, lineWidth: 1...3,
+                lines: 6, arcs: 3, shapes: 4, speckleDensity: 0.003, strength: 0.2...0.6, lineWidth: 1...2.5,
                 filledShapes: true)
         }
     }

@@ -86,13 +86,13 @@ public struct TextFactorLevels: Codable, Sendable, Hashable {
             return try TextFactorLevels(
                 fonts: FontFamily.allCases,
                 weights: FontWeight.allCases,
-                sizes: [12, 16, 20, 24, 28, 32, 40, 48],
-                rotations: [0, 1, 2, 3, 5, 10, 20, 30],
+                sizes: [14, 18, 22, 26, 32, 40, 48],
+                rotations: [0, 1, 2, 3, 5, 8, 15, 30],
                 contrasts: [.high, .medium, .low],
                 clutters: [.none, .light, .heavy],
-                blurs: [0, 0.4, 0.7, 1.0, 2.0],
-                noises: [0, 3, 6, 10, 24],
-                jpegQualities: [nil, 95, 80, 60, 40, 15],
+                blurs: [0, 0.4, 0.7, 1.0, 1.6],
+                noises: [0, 3, 6, 12, 24],
+                jpegQualities: [nil, 95, 80, 60, 40, 20],
                 lineCounts: [1, 2, 3],
                 kinds: TextKind.allCases)
         } catch {

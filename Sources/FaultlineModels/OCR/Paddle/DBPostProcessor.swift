@@ -2,10 +2,10 @@ import Foundation
 
 /// A text box found by the detector: four corners (top-left, top-right, bottom-right,
 /// bottom-left) in whole pixels of the image the detector was given.
-public struct DetectedTextBox: Sendable, Equatable {
-    public var corners: [SIMD2<Double>]
+struct DetectedTextBox: Sendable, Equatable {
+    var corners: [SIMD2<Double>]
     /// The mean text probability inside the box before it was grown.
-    public var score: Double
+    var score: Double
 }
 
 /// Turns the DB detector's probability map into text boxes, as PaddleOCR's `DBPostProcess`

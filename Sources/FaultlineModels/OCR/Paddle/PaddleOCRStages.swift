@@ -30,7 +30,8 @@ struct PaddleTextDetector: Sendable {
         return (side(width), side(height))
     }
 
-    /// Boxes in `image`'s coordinates, clipped to it, corners in reading order, tiny ones dropped.
+    /// Boxes in `image`'s whole-pixel coordinates, clipped to it, corners clockwise from the
+    /// top left; boxes 3 pixels or less across are dropped.
     func detect(_ image: RasterImage) throws -> [[SIMD2<Double>]] {
         let (width, height) = PaddleTextDetector.inputSize(
             width: image.width, height: image.height, limitType: settings.limitType, limit: settings.limitSideLength)
@@ -48,7 +49,7 @@ struct PaddleTextDetector: Sendable {
             probabilities: output.values, width: output.shape[3], height: output.shape[2],
             destinationWidth: image.width, destinationHeight: image.height)
         return boxes.compactMap { box in
-            let corners = PaddleTextDetector.clockwise(box.corners).map {
+            let corners = PaddleGeometry.orderedCorners(box.corners).map {
                 SIMD2(
                     min(max($0.x, 0), Double(image.width - 1)).rounded(.towardZero),
                     min(max($0.y, 0), Double(image.height - 1)).rounded(.towardZero))
@@ -57,12 +58,6 @@ struct PaddleTextDetector: Sendable {
             let boxHeight = Int(PaddleGeometry.distance(corners[0], corners[3]))
             return boxWidth <= 3 || boxHeight <= 3 ? nil : corners
         }
-    }
-
-    /// Top-left, top-right, bottom-right, bottom-left: the two leftmost corners form the left
-    /// side, the upper of each side first.
-    static func clockwise(_ corners: [SIMD2<Double>]) -> [SIMD2<Double>] {
-        PaddleGeometry.orderedCorners(corners)
     }
 
     /// Boxes in reading order: by the top-left corner's row, then left to right among boxes

@@ -126,7 +126,9 @@ struct DBPostProcessor: Sendable {
         for index in 0..<(width * height) where mask[index] == 0 && label[index] == 0 {
             let (x, y) = (index % width, index / width)
             guard x == 0 || y == 0 || x == width - 1 || y == height - 1 else { continue }
-            fillBackground(from: index, with: outside, mask: mask, label: &label, width: width, height: height, stack: &stack) { _ in }
+            fillBackground(
+                from: index, with: outside, mask: mask, label: &label, width: width, height: height, stack: &stack
+            ) { _ in }
         }
         var holeCount: Int32 = 0
         for start in 0..<(width * height) where mask[start] == 0 && label[start] == 0 {
@@ -207,7 +209,9 @@ struct DBPostProcessor: Sendable {
         let yMin = min(max(Int(ys.min()!.rounded(.down)), 0), height - 1)
         let yMax = min(max(Int(ys.max()!.rounded(.up)), 0), height - 1)
         let (regionWidth, regionHeight) = (xMax - xMin + 1, yMax - yMin + 1)
-        let polygon = box.map { (x: Int(($0.x - Double(xMin)).rounded(.towardZero)), y: Int(($0.y - Double(yMin)).rounded(.towardZero))) }
+        let polygon = box.map {
+            (x: Int(($0.x - Double(xMin)).rounded(.towardZero)), y: Int(($0.y - Double(yMin)).rounded(.towardZero)))
+        }
 
         var inside = [Bool](repeating: false, count: regionWidth * regionHeight)
         let corners = polygon.map { PaddleGeometry.Point(Double($0.x), Double($0.y)) }

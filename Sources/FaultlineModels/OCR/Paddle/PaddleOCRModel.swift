@@ -49,7 +49,8 @@ public final class PaddleOCRModel: VisionLanguageModel {
                 bytes = try Data(contentsOf: file, options: .mappedIfSafe)
             } catch {
                 throw PaddleOCRError(
-                    location: file.path, message: "cannot read the model file to fingerprint it: \(error.localizedDescription)",
+                    location: file.path,
+                    message: "cannot read the model file to fingerprint it: \(error.localizedDescription)",
                     remedy: "run `make setup` to install the PaddleOCR models")
             }
             identity += "\n\(file.lastPathComponent) \(SHA256.hex(of: bytes))"

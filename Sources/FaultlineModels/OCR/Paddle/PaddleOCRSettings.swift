@@ -136,13 +136,18 @@ public struct PaddleOCRSettings: Sendable, Hashable, Codable {
         try require((0...1).contains(detection.boxThreshold), "Det.box_thresh", "must be between 0 and 1")
         try require(detection.maxCandidates > 0, "Det.max_candidates", "must be positive")
         try require(detection.unclipRatio > 0, "Det.unclip_ratio", "must be positive")
-        try require(classification.imageHeight > 0 && classification.imageWidth > 0, "Cls.cls_image_shape", "must be positive")
+        try require(
+            classification.imageHeight > 0 && classification.imageWidth > 0, "Cls.cls_image_shape", "must be positive")
         try require(classification.batchSize > 0, "Cls.cls_batch_num", "must be positive")
         try require(classification.labels.count == 2, "Cls.label_list", "must have two labels (0 and 180)")
         try require(recognition.imageHeight > 0 && recognition.imageWidth > 0, "Rec.rec_img_shape", "must be positive")
         try require(recognition.batchSize > 0, "Rec.rec_batch_num", "must be positive")
         try require(global.maxSideLength >= global.minSideLength, "Global.max_side_len", "must be at least min_side_len")
         try require(global.minSideLength > 0, "Global.min_side_len", "must be positive")
+        try require(global.minHeight >= 0, "Global.min_height", "must not be negative")
+        try require(
+            global.widthHeightRatio == -1 || global.widthHeightRatio > 0, "Global.width_height_ratio",
+            "must be positive, or -1 to never pad wide images")
     }
 
     /// A canonical text of every setting, for fingerprints.

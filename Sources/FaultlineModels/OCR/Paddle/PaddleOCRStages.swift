@@ -121,7 +121,8 @@ struct PaddleTextOrientationClassifier: Sendable {
             guard output.shape == [batch.count, classes] else {
                 throw ONNXRuntimeError(
                     kind: .unexpectedOutput, file: session.modelURL.path,
-                    message: "the orientation classifier returned shape \(output.shape), expected [\(batch.count), \(classes)]")
+                    message:
+                        "the orientation classifier returned shape \(output.shape), expected [\(batch.count), \(classes)]")
             }
             for (slot, index) in batch.enumerated() {
                 let scores = output.values[(slot * classes)..<((slot + 1) * classes)]
@@ -191,7 +192,8 @@ struct PaddleTextRecognizer: Sendable {
             guard output.shape.count == 3, output.shape[0] == batch.count, output.shape[2] == characters.count else {
                 throw ONNXRuntimeError(
                     kind: .unexpectedOutput, file: session.modelURL.path,
-                    message: "the recogniser returned shape \(output.shape), expected [\(batch.count), steps, \(characters.count)]")
+                    message: "the recogniser returned shape \(output.shape), "
+                        + "expected [\(batch.count), steps, \(characters.count)]")
             }
             let steps = output.shape[1]
             for (slot, index) in batch.enumerated() {

@@ -79,7 +79,8 @@ struct RapidOCRConfigFile: Sendable {
                 value = .list(inner.trimmingCharacters(in: .whitespaces).isEmpty ? [] : items)
             } else if valueText.isEmpty {
                 throw PaddleOCRError(
-                    location: "\(path):\(lineNumber)", message: "key '\(key)' has no value (nested blocks are not used by this file)")
+                    location: "\(path):\(lineNumber)",
+                    message: "key '\(key)' has no value (nested blocks are not used by this file)")
             } else {
                 value = .scalar(RapidOCRConfigFile.unquoted(Substring(valueText)))
             }

@@ -30,8 +30,11 @@ public struct ImageCodecError: Error, CustomStringConvertible, Sendable, Equatab
         case tooLarge = "too-large"
     }
 
+    /// The format being decoded or encoded.
     public var format: Format
+    /// Whether the failure was in decoding or encoding.
     public var operation: Operation
+    /// The class of problem.
     public var kind: Kind
     /// The codec's explanation, e.g. `PNG data truncated at byte 57: …` or libpng's message.
     public var message: String

@@ -83,6 +83,16 @@ struct PNGCodecTests {
         #expect(decoded.pixels == [255, 128, 0, 18, 171, 1])
     }
 
+    @Test("Adam7-interlaced PNGs are de-interlaced")
+    func interlaced() throws {
+        // 2x2 grey: pass 1 holds (0,0), pass 6 holds (1,0), pass 7 holds row 1; passes 2–5 are empty.
+        let data = PNGFixture.make(
+            width: 2, height: 2, bitDepth: 8, colorType: 0, rows: [[10], [20], [30, 40]], interlaced: true)
+        let decoded = try PNGCodec.decode(data)
+        let firstChannel = stride(from: 0, to: decoded.pixels.count, by: 3).map { decoded.pixels[$0] }
+        #expect(firstChannel == [10, 20, 30, 40])
+    }
+
     @Test("16-bit grey with alpha is scaled and composited")
     func sixteenBitGreyAlpha() throws {
         let row: [UInt8] = [0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00]
@@ -98,7 +108,7 @@ struct PNGCodecTests {
         #expect(error?.kind == .badSignature)
         #expect(error?.message.contains("not a PNG file (bad signature)") == true)
         #expect(error?.description.hasPrefix("PNG decode failed: not a PNG file") == true)
-        expectNothingPrinted(printed, about: ["bad signature"])
+        expectNothingPrinted(printed)
     }
 
     @Test("a PNG whose image data fails its checksum throws the decoder's message, silently")
@@ -112,7 +122,7 @@ struct PNGCodecTests {
         let found = try #require(error)
         #expect(found.kind == .corrupt)
         #expect(found.message == "IDAT: CRC error")
-        expectNothingPrinted(printed, about: [found.message])
+        expectNothingPrinted(printed)
     }
 
     @Test("damaged compressed image data throws the decoder's message, silently")
@@ -125,7 +135,7 @@ struct PNGCodecTests {
         let found = try #require(error)
         #expect(found.kind == .corrupt)
         #expect(found.message.hasPrefix("IDAT: "))
-        expectNothingPrinted(printed, about: [found.message])
+        expectNothingPrinted(printed)
     }
 
     @Test("a stored deflate block with a broken length check is an error")
@@ -147,7 +157,7 @@ struct PNGCodecTests {
         #expect(found.kind == .truncated)
         #expect(found.byteOffset == length)
         #expect(found.message.contains("PNG data truncated at byte \(length)"))
-        expectNothingPrinted(printed, about: ["truncated", "Read Error"])
+        expectNothingPrinted(printed)
     }
 
     @Test("empty input is an error")

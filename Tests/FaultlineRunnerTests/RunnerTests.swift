@@ -42,7 +42,9 @@ final class RecordingObserver: RunProgressObserver, @unchecked Sendable {
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-runner-\(UUID().uuidString)")
         database = try AuditDatabase(directory: directory)
-        runner = AuditRunner(database: database, logger: Logger(label: "test"))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        runner = AuditRunner(database: database, logger: logger)
     }
 
     func makeRun(count: Int) throws -> String {

@@ -12,7 +12,8 @@ public struct TextProbeSource: ProbeSource {
     public let count: Int
     public let seed: UInt64
     public let levels: TextFactorLevels
-    public let renderer: TextRenderer
+    /// The default 640 px canvas limit, which every size allowed by `TextFactorLevels` fits.
+    private let renderer = TextRenderer()
 
     /// The question every probe asks.
     public static let prompt = "Read the text in the image exactly. Answer with the text only."
@@ -21,12 +22,11 @@ public struct TextProbeSource: ProbeSource {
     ///   - count: how many probes `samples()` yields (at least 0).
     ///   - seed: the suite seed; probe ids carry it.
     ///   - levels: the factor levels to draw from.
-    public init(count: Int, seed: UInt64, levels: TextFactorLevels = .default, renderer: TextRenderer = TextRenderer()) {
+    public init(count: Int, seed: UInt64, levels: TextFactorLevels = .default) {
         precondition(count >= 0, "TextProbeSource needs count >= 0, got \(count)")
         self.count = count
         self.seed = seed
         self.levels = levels
-        self.renderer = renderer
     }
 
     public func samples() -> AnySequence<ProbeSample> { samples(from: 0) }
@@ -132,7 +132,7 @@ public struct TextProbeSource: ProbeSource {
 }
 
 /// Everything that defines one OCR probe before rendering.
-public struct TextProbeSpec: Sendable, Hashable {
+public struct TextProbeSpec: Codable, Sendable, Hashable {
     public var id: String
     public var index: Int
     public var render: TextRenderSpec

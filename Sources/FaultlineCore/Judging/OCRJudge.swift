@@ -4,7 +4,9 @@ import Foundation
 /// the graded score.
 ///
 /// Normalisation is deliberately light, because OCR is about reading characters: Unicode
-/// NFKC, whitespace runs collapsed to one space and trimmed. Case and punctuation count;
+/// NFKC, typographic quotes and dashes mapped to their ASCII forms (engines such as
+/// Tesseract emit “ ” ‘ ’ for straight quotes, a style choice rather than a misreading),
+/// whitespace runs collapsed to one space and trimmed. Case and punctuation otherwise count;
 /// `caseSensitive: false` relaxes case only.
 public struct OCRJudge: Judge {
     public let caseSensitive: Bool
@@ -25,11 +27,19 @@ public struct OCRJudge: Judge {
 
     /// NFKC, collapsed whitespace, optional case folding.
     public func normalise(_ text: String) -> String {
-        let folded = text.precomposedStringWithCompatibilityMapping
+        var folded = text.precomposedStringWithCompatibilityMapping
+        for (typographic, plain) in Self.typographicForms {
+            folded = folded.replacingOccurrences(of: typographic, with: plain)
+        }
         let words = folded.split(whereSeparator: { $0.isWhitespace })
         let joined = words.joined(separator: " ")
         return caseSensitive ? joined : joined.lowercased()
     }
+
+    private static let typographicForms: [(String, String)] = [
+        ("\u{201C}", "\""), ("\u{201D}", "\""), ("\u{201E}", "\""), ("\u{2018}", "'"), ("\u{2019}", "'"),
+        ("\u{201A}", "'"), ("\u{2010}", "-"), ("\u{2011}", "-"), ("\u{2012}", "-"), ("\u{2013}", "-"),
+    ]
 
     /// Levenshtein distance over characters divided by the reference length
     /// (1 when the reference is empty and the hypothesis is not).

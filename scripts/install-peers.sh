@@ -10,6 +10,6 @@ python3 -m venv "$VENV"
 # RapidOCR depends on opencv-python, which needs libGL; the headless build is the same library
 # without it, so RapidOCR is installed without its dependencies and they are named here.
 "$VENV/bin/pip" install --quiet --no-deps rapidocr-onnxruntime==1.4.4
-"$VENV/bin/pip" install --quiet onnxruntime==1.32.0 opencv-python-headless numpy pyclipper shapely PyYAML six Pillow
+"$VENV/bin/pip" install --quiet onnxruntime==1.32.0 opencv-python-headless numpy pyclipper shapely PyYAML six Pillow tqdm
 touch "$STAMP"
 echo "[peers] RapidOCR peer installed in $VENV"

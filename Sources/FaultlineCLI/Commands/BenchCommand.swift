@@ -57,7 +57,8 @@ struct BenchCommand: AsyncParsableCommand {
         var figures: [Figure] = []
         func report(_ figure: Figure) {
             figures.append(figure)
-            print(String(format: "%-34@ %6d in %7.2f s  %9.1f /s  %@", figure.name as NSString, figure.count, figure.seconds, figure.perSecond, figure.note as NSString))
+            let name = figure.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+            print(name + String(format: "%6d in %7.3f s  %9.1f/s  ", figure.count, figure.seconds, figure.perSecond) + figure.note)
         }
         let source = TextProbeSource(count: probes, seed: seed)
 

@@ -102,6 +102,24 @@ struct FaultlineProcess {
         #expect(result.error.contains("levels.sizes"))
     }
 
+    @Test func theSameSeedGivesByteIdenticalReportsFromSeparateStores() throws {
+        var reports: [[Data]] = []
+        for name in ["a", "b"] {
+            let out = scratch.appendingPathComponent("report-\(name)")
+            let result = try FaultlineProcess.run([
+                "run", "--model", "double:echo?fail-every=5", "--count", "40", "--seed", "9", "--store",
+                scratch.appendingPathComponent("store-\(name)").path, "--report-directory", out.path,
+            ])
+            #expect(result.status == 0, "\(result.error)")
+            #expect(result.output.contains("Report: \(out.path)/report.html"))
+            reports.append(try ["report.html", "report.json", "report.md"].map {
+                try Data(contentsOf: out.appendingPathComponent($0))
+            })
+        }
+        #expect(reports[0] == reports[1])
+        #expect(String(decoding: reports[0][1], as: UTF8.self).contains("\"schemaVersion\""))
+    }
+
     /// Kills a run with SIGKILL mid-way, resumes it, and counts backend calls through the
     /// echo double's call log: no probe answered before the kill is asked again.
     @Test func aKilledRunResumesWithoutLosingOrRepeatingAnswers() async throws {

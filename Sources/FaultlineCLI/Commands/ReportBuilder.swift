@@ -10,22 +10,44 @@ import Foundation
 struct ReportBuilder {
     let database: AuditDatabase
 
-    /// Streams the run's judged responses through the failure analysis.
-    func analyse(runID: String) throws -> RunAnalysis {
+    /// Streams the run's judged responses through the failure analysis, and gathers each
+    /// model's response latencies on the side.
+    ///
+    /// Latency is kept out of the analysis (and so out of the report unless timing is asked
+    /// for): it differs between runs, and the same seed must give the same report bytes.
+    func analyse(runID: String) throws -> (analysis: RunAnalysis, latencies: [String: [Double]]) {
         let models = try database.verdictCounts(runID: runID).keys.sorted()
         guard !models.isEmpty else {
-            return RunAnalysis(
+            let empty = RunAnalysis(
                 models: [], singleFactorSlices: [], pairSlices: [], findings: [], disagreements: [], examples: [])
+            return (empty, [:])
         }
         var analyzer = try FailureAnalyzer(models: models)
-        try database.forEachJudgedProbe(runID: runID) { row in try analyzer.add(row) }
-        return analyzer.analysis()
+        var latencies: [String: [Double]] = [:]
+        try database.forEachJudgedProbe(runID: runID) { row in
+            if row.outcome != .error { latencies[row.modelKey, default: []].append(row.latencySeconds) }
+            var row = row
+            row.latencySeconds = 0
+            try analyzer.add(row)
+        }
+        return (analyzer.analysis(), latencies)
     }
 
-    func write(runID: String, manifest: RunManifest, analysis: RunAnalysis, to directory: URL) throws -> ReportFiles {
+    /// Per-model latency percentiles (the wall time of a run is not stored, so throughput is
+    /// left at 0 here).
+    static func timing(_ latencies: [String: [Double]]) -> RunTiming {
+        RunTiming(
+            models: latencies.keys.sorted().map { model in
+                RunTiming.ModelTiming(model: model, latenciesSeconds: latencies[model] ?? [], wallSeconds: 0)
+            }, wallSeconds: 0)
+    }
+
+    func write(
+        runID: String, manifest: RunManifest, analysis: RunAnalysis, timing: RunTiming? = nil, to directory: URL
+    ) throws -> ReportFiles {
         let images = database.images
         return try ReportWriter(generator: "faultline \(FaultlineVersion.current)").write(
-            manifest: manifest, analysis: analysis,
+            manifest: manifest, analysis: analysis, timing: timing,
             thumbnails: { ref in
                 guard let image = try? images.image(for: ref) else { return nil }
                 return try? PNGCodec.encode(image.thumbnail(maxSide: 160))

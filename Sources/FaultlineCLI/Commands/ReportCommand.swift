@@ -14,6 +14,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .customLong("out"), help: ArgumentHelp("Directory for the report (default: $FAULTLINE_HOME/reports/RUN-ID).", valueName: "dir"))
     var outDirectory: String?
 
+    @Flag(help: "Put response latencies in the report (they vary between runs, so reports are then no longer byte-identical).")
+    var includeTiming = false
+
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
@@ -22,11 +25,13 @@ struct ReportCommand: AsyncParsableCommand {
             throw ValidationError("No run '\(runID)' in \(store.storeDirectory.path). `faultline runs` lists the runs.")
         }
         let builder = ReportBuilder(database: database)
-        let analysis = try builder.analyse(runID: runID)
+        let (analysis, latencies) = try builder.analyse(runID: runID)
+        let timing = ReportBuilder.timing(latencies)
         let directory = outDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? FaultlineHome.reports.appendingPathComponent(runID, isDirectory: true)
-        let files = try builder.write(runID: runID, manifest: run.manifest, analysis: analysis, to: directory)
-        print(TerminalSummary.render(manifest: run.manifest, analysis: analysis))
+        let files = try builder.write(
+            runID: runID, manifest: run.manifest, analysis: analysis, timing: includeTiming ? timing : nil, to: directory)
+        print(TerminalSummary.render(manifest: run.manifest, analysis: analysis, timing: timing))
         print("Report: \(files.html.path)")
     }
 }

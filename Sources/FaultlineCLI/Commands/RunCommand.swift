@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaultlineCore
 import FaultlineModels
+import FaultlineReport
 import FaultlineRunner
 import FaultlineStore
 import Foundation
@@ -39,6 +40,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(help: "Do not write a report at the end.")
     var noReport = false
+
+    @Flag(help: "Put latency and throughput in the report (they vary between runs, so reports are then no longer byte-identical).")
+    var includeTiming = false
 
     @OptionGroup var store: StoreOptions
 
@@ -87,8 +91,11 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let configJSON = try configuration.json()
+        // The id covers what makes the probes and answers, including the defaults the file
+        // left out and the version that interprets them, so a changed suite never resumes an old run.
+        let identity = try configJSON + configuration.effectiveLevelsJSON() + FaultlineVersion.current
         let runID = "\(configuration.suite)-s\(configuration.seed)-n\(configuration.count)-"
-            + SHA256.hex(of: Data(configJSON.utf8)).prefix(8)
+            + SHA256.hex(of: Data(identity.utf8)).prefix(8)
         let manifest = RunManifest(
             runID: runID, suite: configuration.summary, seed: configuration.seed, probeCount: configuration.count,
             models: loaded.map { .init(key: $0.key, fingerprint: $0.fingerprint) },
@@ -105,20 +112,31 @@ struct RunCommand: AsyncParsableCommand {
             bar.status("generating probes", done: done, total: total)
         }
         let parameters = configuration.decoding ?? DecodingParameters()
+        var answeringSeconds: [String: (seconds: Double, calls: Int)] = [:]
         for model in loaded {
-            try await runner.answer(
+            let start = Date()
+            let progress = try await runner.answer(
                 runID: runID, model: model, judge: OCRJudge(), parameters: parameters, observer: bar)
+            answeringSeconds[model.key] = (Date().timeIntervalSince(start), progress.backendCalls)
         }
         try database.setStatus(runID: runID, failures.isEmpty ? "complete" : "complete-with-load-errors")
 
         let builder = ReportBuilder(database: database)
-        let analysis = try builder.analyse(runID: runID)
-        print(TerminalSummary.render(manifest: manifest, analysis: analysis))
+        let (analysis, latencies) = try builder.analyse(runID: runID)
+        var timing = ReportBuilder.timing(latencies)
+        for index in timing.models.indices {
+            // Throughput only where this invocation called the backend for every probe it timed.
+            if let measured = answeringSeconds[timing.models[index].model], measured.calls > 0, measured.seconds > 0 {
+                timing.models[index].probesPerSecond = Double(measured.calls) / measured.seconds
+            }
+        }
+        print(TerminalSummary.render(manifest: manifest, analysis: analysis, timing: timing))
         if !failures.isEmpty { print("Models that could not be loaded:\n  " + failures.joined(separator: "\n  ")) }
         if !noReport {
             let directory = reportDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
                 ?? FaultlineHome.reports.appendingPathComponent(runID, isDirectory: true)
-            let files = try builder.write(runID: runID, manifest: manifest, analysis: analysis, to: directory)
+            let files = try builder.write(
+                runID: runID, manifest: manifest, analysis: analysis, timing: includeTiming ? timing : nil, to: directory)
             print("Report: \(files.html.path)")
         }
     }

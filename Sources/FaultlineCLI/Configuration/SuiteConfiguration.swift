@@ -82,6 +82,13 @@ struct SuiteConfiguration: Codable, Equatable {
         return configuration
     }
 
+    /// The factor levels the suite will use, defaults included, as JSON.
+    func effectiveLevelsJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(levels ?? .default), as: UTF8.self)
+    }
+
     func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

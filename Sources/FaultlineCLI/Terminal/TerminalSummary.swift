@@ -1,16 +1,20 @@
 import FaultlineCore
+import FaultlineReport
 import Foundation
 
 /// The short summary printed at the end of a run: one row per model, then the top findings.
 enum TerminalSummary {
-    static func render(manifest: RunManifest, analysis: RunAnalysis, topFindings: Int = 5) -> String {
-        var rows: [[String]] = [["model", "exact match (95% CI)", "mean 1−CER", "correct", "wrong", "errors"]]
+    static func render(manifest: RunManifest, analysis: RunAnalysis, timing: RunTiming? = nil, topFindings: Int = 5) -> String {
+        var rows: [[String]] = [["model", "exact match (95% CI)", "mean 1−CER", "correct", "wrong", "errors", "latency p50/p95", "probes/s"]]
         for model in analysis.models {
+            let speed = timing?.models.first { $0.model == model.model }
             rows.append([
                 model.model,
                 String(format: "%.1f%% (%.1f–%.1f)", 100 * model.accuracy.rate, 100 * model.accuracy.low, 100 * model.accuracy.high),
                 String(format: "%.3f", model.meanScore),
                 "\(model.correct)", "\(model.wrong)", "\(model.errors)",
+                speed.map { String(format: "%.0f/%.0f ms", 1000 * $0.p50LatencySeconds, 1000 * $0.p95LatencySeconds) } ?? "–",
+                speed.flatMap { $0.probesPerSecond > 0 ? String(format: "%.1f", $0.probesPerSecond) : nil } ?? "cached",
             ])
         }
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }

@@ -78,10 +78,12 @@ public struct Probe: Codable, Sendable, Hashable, Identifiable {
     public var expected: ExpectedAnswer
     public var ability: Ability
     public var lineage: Lineage
+    /// The scene graph the image was rendered from, as JSON, when a procedural source made it.
+    public var scene: String?
 
     public init(
         id: String, images: [ImageRef], prompt: String, expected: ExpectedAnswer, ability: Ability,
-        lineage: Lineage
+        lineage: Lineage, scene: String? = nil
     ) {
         self.id = id
         self.images = images
@@ -89,6 +91,7 @@ public struct Probe: Codable, Sendable, Hashable, Identifiable {
         self.expected = expected
         self.ability = ability
         self.lineage = lineage
+        self.scene = scene
     }
 
     /// A hash of everything a model sees (images and prompt) and of the expected answer.

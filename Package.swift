@@ -38,6 +38,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "FaultlineDatasets", dependencies: ["FaultlineCore", "FaultlineImageIO"]),
         .target(name: "FaultlineRunner", dependencies: [
             "FaultlineCore", "FaultlineStore",
             .product(name: "Logging", package: "swift-log"),
@@ -48,7 +49,7 @@ let package = Package(
             name: "FaultlineCLI",
             dependencies: [
                 "FaultlineCore", "FaultlineScenes", "FaultlineModels", "FaultlineStore",
-                "FaultlineAudits", "FaultlineReport", "FaultlineImageIO", "FaultlineRunner",
+                "FaultlineAudits", "FaultlineReport", "FaultlineImageIO", "FaultlineRunner", "FaultlineDatasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -59,6 +60,7 @@ let package = Package(
         .testTarget(name: "FaultlineScenesTests", dependencies: ["FaultlineScenes"]),
         .testTarget(name: "FaultlineModelsTests", dependencies: ["FaultlineModels", "FaultlineScenes"]),
         .testTarget(name: "FaultlineStoreTests", dependencies: ["FaultlineStore"]),
+        .testTarget(name: "FaultlineDatasetsTests", dependencies: ["FaultlineDatasets"]),
         .testTarget(name: "FaultlineRunnerTests", dependencies: ["FaultlineRunner", "FaultlineModels"]),
         .testTarget(name: "FaultlineAuditsTests", dependencies: ["FaultlineAudits"]),
         .testTarget(name: "FaultlineReportTests", dependencies: ["FaultlineReport"]),

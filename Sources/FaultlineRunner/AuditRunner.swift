@@ -93,6 +93,15 @@ public struct AuditRunner: Sendable {
         runID: String, model: any VisionLanguageModel, judge: any Judge,
         parameters: DecodingParameters = DecodingParameters(), observer: any RunProgressObserver = SilentProgress()
     ) async throws -> RunProgress {
+        try await answer(runID: runID, model: model, judging: { _ in judge }, parameters: parameters, observer: observer)
+    }
+
+    /// As `answer(runID:model:judge:…)`, with the judge chosen per probe (by its answer format).
+    @discardableResult
+    public func answer(
+        runID: String, model: any VisionLanguageModel, judging: @escaping @Sendable (Probe) -> any Judge,
+        parameters: DecodingParameters = DecodingParameters(), observer: any RunProgressObserver = SilentProgress()
+    ) async throws -> RunProgress {
         let total = try database.probeCount(runID: runID)
         let alreadyJudged = try database.verdictCounts(runID: runID)[model.key, default: [:]]
         let settled = alreadyJudged.filter { $0.key != .error }.values.reduce(0, +)
@@ -113,7 +122,7 @@ public struct AuditRunner: Sendable {
                 switch completed.attempt {
                 case .answered(let response):
                     fresh = .answered(response)
-                    verdict = judge.judge(response: response, expected: pending.probe.expected)
+                    verdict = judging(pending.probe).judge(response: response, expected: pending.probe.expected)
                 case .backendFailed(let reason, let latency):
                     fresh = .failed(reason: reason, latencySeconds: latency)
                     verdict = .error(reason)
@@ -146,7 +155,7 @@ public struct AuditRunner: Sendable {
                     let key = AuditDatabase.cacheKey(
                         fingerprint: model.fingerprint, probe: pending.probe, parameters: parameters)
                     if let cached = try database.cachedResponse(cacheKey: key) {
-                        let verdict = judge.judge(response: cached.response, expected: pending.probe.expected)
+                        let verdict = judging(pending.probe).judge(response: cached.response, expected: pending.probe.expected)
                         try database.record(
                             runID: runID, position: pending.position, probeKey: pending.key, modelKey: model.key,
                             fingerprint: model.fingerprint, probe: pending.probe, parameters: parameters, fresh: nil,

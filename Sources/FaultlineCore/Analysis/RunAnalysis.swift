@@ -148,10 +148,13 @@ public struct RunAnalysis: Codable, Sendable, Equatable {
     public var disagreements: [DisagreementSummary]
     /// The judged responses that findings and disagreements cite, for thumbnails and quotes.
     public var examples: [JudgedProbe]
+    /// Per model and ability: accuracy and stability (ability audits only).
+    public var abilities: [AbilityScore]?
     public init(
         models: [ModelSummary], singleFactorSlices: [SliceStat], pairSlices: [SliceStat], findings: [Finding],
-        disagreements: [DisagreementSummary], examples: [JudgedProbe]
+        disagreements: [DisagreementSummary], examples: [JudgedProbe], abilities: [AbilityScore]? = nil
     ) {
+        self.abilities = abilities
         self.models = models
         self.singleFactorSlices = singleFactorSlices
         self.pairSlices = pairSlices

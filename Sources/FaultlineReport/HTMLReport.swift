@@ -9,7 +9,7 @@ struct HTMLReport {
     let generator: String
     let thumbnails: Thumbnails
 
-    private func e(_ text: String) -> String { HTMLText.escape(text) }
+    func e(_ text: String) -> String { HTMLText.escape(text) }
 
     func render() -> String {
         var out = """
@@ -31,6 +31,7 @@ struct HTMLReport {
             """
         out += header()
         out += summarySection()
+        out += abilitySection()
         out += factorSection()
         out += pairSection()
         out += findingsSection()
@@ -132,6 +133,8 @@ struct HTMLReport {
     }
 
     // MARK: Factors
+
+    func modelLegendHTML() -> String { modelLegend() }
 
     private func modelLegend() -> String {
         var out = "<div class=\"legend\">"

@@ -31,6 +31,23 @@ struct MarkdownReport {
         }
         lines.append("")
 
+        if let abilities = content.analysis.abilities, !abilities.isEmpty {
+            lines.append("## Abilities")
+            lines.append("")
+            lines.append("Stability = 1 − (best − worst) accuracy over the ability's sub-suites with at least 20 probes.")
+            lines.append("")
+            lines.append("| Ability | Model | Accuracy (95% CI) | n | Stability (95% CI) | Weakest sub-suite | Unparsed |")
+            lines.append("| --- | --- | --- | ---: | --- | --- | ---: |")
+            for score in abilities {
+                let stability = score.stability.map {
+                    "\(NumberText.fixed($0, digits: 2)) (\(NumberText.fixed(score.stabilityLow ?? $0, digits: 2))–\(NumberText.fixed(score.stabilityHigh ?? $0, digits: 2)))"
+                } ?? "–"
+                lines.append(
+                    "| \(e(score.ability.rawValue)) | \(e(score.model)) | \(NumberText.percent(score.accuracy.rate)) (\(NumberText.interval(score.accuracy))) | \(score.accuracy.total) | \(stability) | \(e(score.weakestSubSuite ?? "–")) | \(NumberText.percent(score.unparsedRate)) |")
+            }
+            lines.append("")
+        }
+
         lines.append("## Summary")
         lines.append("")
         if content.summaries.isEmpty {

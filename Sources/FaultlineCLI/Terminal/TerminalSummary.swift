@@ -17,11 +17,11 @@ enum TerminalSummary {
                 speed.flatMap { $0.probesPerSecond > 0 ? String(format: "%.1f", $0.probesPerSecond) : nil } ?? "cached",
             ])
         }
-        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         var lines = ["", "Run \(manifest.runID): \(manifest.suite)"]
-        for (index, row) in rows.enumerated() {
-            lines.append("  " + zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
-            if index == 0 { lines.append("  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")) }
+        lines.append(contentsOf: table(rows))
+        if let abilities = analysis.abilities, !abilities.isEmpty {
+            lines.append("")
+            lines.append(contentsOf: abilityTable(abilities))
         }
         if analysis.findings.isEmpty {
             lines.append("\nNo significant findings.")
@@ -35,5 +35,34 @@ enum TerminalSummary {
             lines.append("  \(disagreement.rightModel) right, \(disagreement.wrongModel) wrong: \(disagreement.count) probes")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Ability × model: accuracy and stability with their intervals, and the weakest sub-suite.
+    static func abilityTable(_ scores: [AbilityScore]) -> [String] {
+        var rows: [[String]] = [["ability", "model", "accuracy (95% CI)", "stability (95% CI)", "weakest sub-suite", "unparsed"]]
+        for ability in Ability.allCases {
+            for score in scores where score.ability == ability {
+                rows.append([
+                    ability.rawValue, score.model,
+                    String(format: "%.1f%% (%.1f–%.1f) n=%d", 100 * score.accuracy.rate, 100 * score.accuracy.low,
+                           100 * score.accuracy.high, score.accuracy.total),
+                    score.stability.map { String(format: "%.2f (%.2f–%.2f)", $0, score.stabilityLow ?? $0, score.stabilityHigh ?? $0) } ?? "–",
+                    score.weakestSubSuite ?? "–",
+                    String(format: "%.1f%%", 100 * score.unparsedRate),
+                ])
+            }
+        }
+        return table(rows)
+    }
+
+    /// Left-aligned columns with a rule under the header.
+    static func table(_ rows: [[String]]) -> [String] {
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var lines: [String] = []
+        for (index, row) in rows.enumerated() {
+            lines.append("  " + zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+            if index == 0 { lines.append("  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")) }
+        }
+        return lines
     }
 }

@@ -66,7 +66,7 @@ struct AuditSession {
         try database.setStatus(runID: runID, failures.isEmpty ? "complete" : "complete-with-load-errors")
 
         let builder = ReportBuilder(database: database)
-        let (analysis, latencies) = try builder.analyse(runID: runID)
+        let (analysis, latencies) = try builder.analyse(runID: runID, abilities: configuration.isAbilityAudit)
         var timing = ReportBuilder.timing(latencies)
         for index in timing.models.indices {
             // Throughput only where this invocation called the backend for every probe it timed.

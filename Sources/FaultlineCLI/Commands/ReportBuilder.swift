@@ -15,7 +15,7 @@ struct ReportBuilder {
     ///
     /// Latency is kept out of the analysis (and so out of the report unless timing is asked
     /// for): it differs between runs, and the same seed must give the same report bytes.
-    func analyse(runID: String) throws -> (analysis: RunAnalysis, latencies: [String: [Double]]) {
+    func analyse(runID: String, abilities: Bool) throws -> (analysis: RunAnalysis, latencies: [String: [Double]]) {
         let models = try database.verdictCounts(runID: runID).keys.sorted()
         guard !models.isEmpty else {
             let empty = RunAnalysis(
@@ -23,14 +23,18 @@ struct ReportBuilder {
             return (empty, [:])
         }
         var analyzer = try FailureAnalyzer(models: models)
+        var abilityAnalyzer = AbilityAnalyzer()
         var latencies: [String: [Double]] = [:]
         try database.forEachJudgedProbe(runID: runID) { row in
             if row.outcome != .error { latencies[row.modelKey, default: []].append(row.latencySeconds) }
             var row = row
             row.latencySeconds = 0
             try analyzer.add(row)
+            if abilities { abilityAnalyzer.add(row) }
         }
-        return (analyzer.analysis(), latencies)
+        var analysis = analyzer.analysis()
+        if abilities { analysis.abilities = abilityAnalyzer.scores() }
+        return (analysis, latencies)
     }
 
     /// Per-model latency percentiles (the wall time of a run is not stored, so throughput is

@@ -25,7 +25,8 @@ struct ReportCommand: AsyncParsableCommand {
             throw ValidationError("No run '\(runID)' in \(store.storeDirectory.path). `faultline runs` lists the runs.")
         }
         let builder = ReportBuilder(database: database)
-        let (analysis, latencies) = try builder.analyse(runID: runID)
+        let configuration = try? JSONDecoder().decode(SuiteConfiguration.self, from: Data(run.configJSON.utf8))
+        let (analysis, latencies) = try builder.analyse(runID: runID, abilities: configuration?.isAbilityAudit ?? false)
         let timing = ReportBuilder.timing(latencies)
         let directory = outDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? FaultlineHome.reports.appendingPathComponent(runID, isDirectory: true)

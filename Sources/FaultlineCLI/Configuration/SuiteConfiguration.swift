@@ -48,6 +48,9 @@ struct SuiteConfiguration: Codable, Equatable {
         }
     }
 
+    /// Whether the run is scored per ability (every suite but the OCR text suite).
+    var isAbilityAudit: Bool { suite != "text" }
+
     /// A one-line description recorded in the run manifest.
     var summary: String { "\(suite) count=\(count) seed=\(seed)" }
 

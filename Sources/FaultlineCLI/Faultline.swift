@@ -8,15 +8,15 @@ struct Faultline: AsyncParsableCommand {
         commandName: "faultline",
         abstract: "Find where a vision-language model fails, and say what the failures have in common.",
         discussion: """
-            Faultline generates probes (images with questions and exact answers), asks models
-            about them, judges the answers, and groups the failures by the controlled factors
-            the probes were made with. Results live in a SQLite store; reports are HTML,
-            Markdown and JSON.
+            Faultline generates probes (images with questions and exact answers), asks models about them, judges the answers, and groups the failures by the controlled factors the probes were made with. Results live in a SQLite store; reports are HTML, Markdown and JSON.
 
             Start with:
-              faultline models                      list the backends and whether they are ready
-              faultline run --model ocr:tesseract   audit a model on the default OCR suite
-              faultline report RUN-ID               rebuild a run's report from stored verdicts
+              faultline models
+                  the backends, and whether each one loads
+              faultline run --model ocr:tesseract
+                  audit a model on the default OCR suite
+              faultline report RUN-ID
+                  rebuild a run's report from stored verdicts
             """,
         version: FaultlineVersion.current,
         subcommands: [RunCommand.self, ReportCommand.self, RunsCommand.self, ModelsCommand.self, BenchCommand.self]

@@ -12,11 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure throughput: rendering, each OCR engine, and the runner's own overhead.",
         discussion: """
-            Engines are timed one request at a time on the same rendered images as their peers,
-            measured in the same run: RapidOCR in Python (the same PaddleOCR ONNX models on the
-            same ONNX Runtime, one thread) and the `tesseract` command (what pytesseract runs),
-            both with one thread. `make bench` installs the Python peer in
-            $FAULTLINE_HOME/peers. Build with -c release for meaningful figures.
+            Engines are timed one request at a time on the same rendered images as their peers, measured in the same run: RapidOCR in Python (the same PaddleOCR ONNX models on the same ONNX Runtime, one thread) and the `tesseract` command (what pytesseract runs), both with one thread. `make bench` installs the Python peer in $FAULTLINE_HOME/peers. Build with -c release for meaningful figures.
             """)
 
     @Option(help: "Probes to render for the rendering and runner figures.")

@@ -6,9 +6,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Generate a probe suite, audit models on it, and write a report.",
         discussion: """
-            The same configuration gives the same run id, so running the same command again
-            resumes an interrupted run: finished responses are kept, and no probe is sent to a
-            backend twice. Probes whose answer was an error are retried.
+            The same configuration gives the same run id, so running the same command again resumes an interrupted run: finished responses are kept, and no probe is sent to a backend twice. Probes whose answer was an error are retried.
 
             Examples:
               faultline run --model ocr:paddle --model ocr:tesseract --count 2000 --seed 7

@@ -14,7 +14,8 @@ struct AuditSession {
     func execute(_ configuration: SuiteConfiguration) async throws {
         let store = options.store
         let logger = store.makeLogger()
-        let source = try configuration.makeSource()
+        let (source, problems) = try configuration.makeSource()
+        for problem in problems { FileHandle.standardError.write(Data("skipped: \(problem)\n".utf8)) }
         let database = try store.openStore()
         let registry = BackendRegistry.standard
         let environment = BackendEnvironment(logger: logger)
@@ -37,11 +38,11 @@ struct AuditSession {
         let configJSON = try configuration.json()
         // The id covers what makes the probes and answers, including the defaults the file
         // left out and the version that interprets them, so a changed suite never resumes an old run.
-        let identity = try configJSON + configuration.effectiveLevelsJSON() + FaultlineVersion.current
-        let runID = "\(configuration.suite)-s\(configuration.seed)-n\(configuration.count)-"
+        let identity = try configuration.identity() + FaultlineVersion.current
+        let runID = "\(configuration.suite)-s\(configuration.seed)-n\(source.count)-"
             + SHA256.hex(of: Data(identity.utf8)).prefix(8)
         let manifest = RunManifest(
-            runID: runID, suite: configuration.summary, seed: configuration.seed, probeCount: configuration.count,
+            runID: runID, suite: configuration.summary, seed: configuration.seed, probeCount: source.count,
             models: loaded.map { .init(key: $0.key, fingerprint: $0.fingerprint) },
             faultlineVersion: FaultlineVersion.current)
         let record = try database.createRun(id: runID, configJSON: configJSON, manifest: manifest)
@@ -60,7 +61,8 @@ struct AuditSession {
         for model in loaded {
             let start = Date()
             let progress = try await runner.answer(
-                runID: runID, model: model, judge: OCRJudge(), parameters: parameters, observer: bar)
+                runID: runID, model: model, judging: { JudgeSelector.judge(for: $0) }, parameters: parameters,
+                observer: bar)
             answeringSeconds[model.key] = (Date().timeIntervalSince(start), progress.backendCalls)
         }
         try database.setStatus(runID: runID, failures.isEmpty ? "complete" : "complete-with-load-errors")

@@ -1,4 +1,5 @@
 import FaultlineCore
+import FaultlineDatasets
 import FaultlineScenes
 import Foundation
 
@@ -14,15 +15,26 @@ import Foundation
 ///   "decoding": { "temperature": 0, "maxTokens": 64, "seed": 0 }
 /// }
 /// ```
+///
+/// Suites: `text` (rendered OCR probes), `abilities` (the scene engine's six-ability suite;
+/// field `abilities` configures it), and real data: `tsv` (a VLMEvalKit TSV at `path`),
+/// `jsonl` (JSON lines at `path`), `easy-vqa` (`split`: test or train). For data sets,
+/// `count` caps how many rows are used, and `mapping` names a JSON file of category →
+/// ability names that extends the built-in mapping.
 struct SuiteConfiguration: Codable, Equatable {
     var suite: String = "text"
-    var count: Int = 2000
+    /// Probes to generate; for data sets, the most rows to use (all when absent).
+    var count: Int?
     var seed: UInt64 = 7
     var models: [String] = []
     var levels: TextFactorLevels?
+    var abilities: AbilitySuiteConfiguration?
+    var path: String?
+    var mapping: String?
+    var split: String?
     var decoding: DecodingParameters?
 
-    static let knownSuites = ["text"]
+    static let knownSuites = ["text", "abilities", "tsv", "jsonl", "easy-vqa"]
 
     init() {}
 
@@ -30,17 +42,35 @@ struct SuiteConfiguration: Codable, Equatable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         suite = try container.decodeIfPresent(String.self, forKey: .suite) ?? suite
-        count = try container.decodeIfPresent(Int.self, forKey: .count) ?? count
+        count = try container.decodeIfPresent(Int.self, forKey: .count)
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
         models = try container.decodeIfPresent([String].self, forKey: .models) ?? models
         levels = try container.decodeIfPresent(TextFactorLevels.self, forKey: .levels)
+        abilities = try container.decodeIfPresent(AbilitySuiteConfiguration.self, forKey: .abilities)
+        path = try container.decodeIfPresent(String.self, forKey: .path)
+        mapping = try container.decodeIfPresent(String.self, forKey: .mapping)
+        split = try container.decodeIfPresent(String.self, forKey: .split)
         decoding = try container.decodeIfPresent(DecodingParameters.self, forKey: .decoding)
     }
 
-    /// The probe source the configuration names.
-    func makeSource() throws -> any ProbeSource {
+    /// The probe source the configuration names. Data-set sources report their bad rows
+    /// through `problems` (line, field, message) and skip them.
+    func makeSource() throws -> (source: any ProbeSource, problems: [String]) {
         switch suite {
-        case "text": return TextProbeSource(count: count, seed: seed, levels: levels ?? .default)
+        case "text":
+            return (TextProbeSource(count: generatedCount, seed: seed, levels: levels ?? .default), [])
+        case "abilities":
+            do {
+                return (try AbilitySuite(validatingCount: generatedCount, seed: seed, configuration: abilities ?? .init()), [])
+            } catch {
+                throw ConfigurationError(file: nil, line: nil, field: "abilities.\(error.field)", message: error.message)
+            }
+        case "tsv":
+            let source = try VLMEvalKitTSVSource(file: try dataFile(), mapping: try abilityMapping())
+            let unmapped = source.unmappedCategories.sorted { $0.key < $1.key }.map {
+                "\(source.file.path): category '\($0.key)' (\($0.value) rows) maps to no ability; add it to a --mapping file"
+            }
+            return (LimitedSource(base: source, limit: count ?? .max), source.problems.map(\.description) + unmapped)
         default:
             throw ConfigurationError(
                 file: nil, line: nil, field: "suite",
@@ -48,15 +78,59 @@ struct SuiteConfiguration: Codable, Equatable {
         }
     }
 
+    private func dataFile() throws -> URL {
+        guard let path else {
+            throw ConfigurationError(file: nil, line: nil, field: "path", message: "the \(suite) suite needs the data file's path (--data FILE)")
+        }
+        return URL(fileURLWithPath: path)
+    }
+
+    private func abilityMapping() throws -> AbilityMapping {
+        guard let mapping else { return .default }
+        return try AbilityMapping.loading(from: URL(fileURLWithPath: mapping))
+    }
+
+    /// What identifies the data a run reads: the configuration, the defaults it left out, and
+    /// for files their size and modification time (hashing a multi-gigabyte TSV would cost
+    /// more than the audit).
+    func identity() throws -> String {
+        var text = try json() + effectiveLevelsJSON()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if suite == "abilities" {
+            text += String(decoding: try encoder.encode(abilities ?? .init()), as: UTF8.self)
+        }
+        for file in [path, mapping].compactMap({ $0 }) {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
+            let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            text += "|\(file)|\(size)|\(modified)"
+        }
+        return text
+    }
+
     /// Whether the run is scored per ability (every suite but the OCR text suite).
     var isAbilityAudit: Bool { suite != "text" }
 
     /// A one-line description recorded in the run manifest.
-    var summary: String { "\(suite) count=\(count) seed=\(seed)" }
+    var summary: String {
+        switch suite {
+        case "text", "abilities": return "\(suite) count=\(generatedCount) seed=\(seed)"
+        default:
+            let file = path.map { " " + URL(fileURLWithPath: $0).lastPathComponent } ?? ""
+            return "\(suite)\(file)\(split.map { " split=\($0)" } ?? "")\(count.map { " limit=\($0)" } ?? "")"
+        }
+    }
+
+    /// How many probes a generated suite makes.
+    var generatedCount: Int { count ?? 2000 }
 
     func validate(file: String?) throws {
-        if count <= 0 {
+        if let count, count <= 0 {
             throw ConfigurationError(file: file, line: nil, field: "count", message: "must be at least 1, got \(count)")
+        }
+        if ["tsv", "jsonl"].contains(suite), path == nil {
+            throw ConfigurationError(file: file, line: nil, field: "path", message: "the \(suite) suite needs a data file: set \"path\" or pass --data FILE")
         }
         if !Self.knownSuites.contains(suite) {
             throw ConfigurationError(

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Where the parts of a chart go, in canvas fractions (font sizes in fractions of the
+/// shorter side). The generator uses it to choose category words that fit, the validity
+/// check to reject words that do not, and the renderer to draw.
+enum ChartLayout {
+    static let titleY = 0.075
+    static let titleSize = 0.062
+    /// The size of value labels, category labels and legend entries when they fit.
+    static let labelSize = 0.05
+    static let tickSize = SceneTypography.minimumLegibleSize
+
+    // Bar and line charts.
+    static let plotLeft = 0.15
+    static let plotRight = 0.96
+    static let plotTop = 0.21
+    static let plotBottom = 0.80
+    static let categoryY = 0.875
+    /// A bar's width as a fraction of its category's slot.
+    static let barFill = 0.62
+
+    // Pie charts: the centre in canvas fractions, the radius in shorter-side units.
+    static let pieCentreX = 0.34
+    static let pieCentreY = 0.57
+    static let pieRadius = 0.27
+    static let legendX = 0.72
+    static let legendRowHeight = 0.085
+    static let legendSwatch = 0.04
+    static let legendGap = 0.015
+
+    /// The x centre of category `index` of `count` (bar and line charts).
+    static func slotCentre(_ index: Int, of count: Int) -> Double {
+        plotLeft + (Double(index) + 0.5) * (plotRight - plotLeft) / Double(count)
+    }
+
+    /// The font size at which `text` fits a category slot, at most `labelSize`.
+    static func slotTextSize(_ text: String, count: Int, width: Int, height: Int) -> Double {
+        let side = Double(min(width, height))
+        let slot = (plotRight - plotLeft) * Double(width) / Double(max(count, 1))
+        let advance = SceneTypography.extents(of: text).advance
+        guard advance > 0 else { return labelSize }
+        return min(labelSize, 0.92 * slot / (advance * side))
+    }
+
+    /// The font size at which `text` fits the pie chart's legend, at most `labelSize`.
+    static func legendTextSize(_ text: String, width: Int, height: Int) -> Double {
+        let side = Double(min(width, height))
+        let room = (0.985 - legendX) * Double(width) - (legendSwatch + legendGap) * side
+        let advance = SceneTypography.extents(of: text).advance
+        guard advance > 0 else { return labelSize }
+        return max(0, min(labelSize, room / (advance * side)))
+    }
+
+    /// The font size of every category label of a chart: the largest at which all fit.
+    static func categoryTextSize(_ chart: Chart, width: Int, height: Int) -> Double {
+        let sizes = chart.labels.map { label in
+            chart.kind == .pie
+                ? legendTextSize(label, width: width, height: height)
+                : slotTextSize(label, count: chart.labels.count, width: width, height: height)
+        }
+        return sizes.min() ?? labelSize
+    }
+
+    /// The top of the value axis and the spacing of its ticks: a round number at or above
+    /// the largest value plus `headroom` (a fraction of it), so nothing leaves the plot.
+    static func valueAxis(_ values: [Int], headroom: Double = 0) -> (maximum: Int, step: Int) {
+        let largest = max(1, Int((Double(values.max() ?? 1) * (1 + headroom)).rounded(.up)))
+        var step = 1
+        // Steps of 1, 2, 5, 10, 20, 50… giving at most six intervals.
+        let multipliers = [1, 2, 5]
+        var magnitude = 1
+        search: while true {
+            for multiplier in multipliers {
+                step = multiplier * magnitude
+                if (largest + step - 1) / step <= 6 { break search }
+            }
+            magnitude *= 10
+        }
+        return (((largest + step - 1) / step) * step, step)
+    }
+}
+
+/// Where the cells of a table go: columns as wide as their widest text, rows of equal
+/// height, the whole centred and shrunk (never below legible) to fit the canvas.
+struct TableLayout {
+    /// Font size as a fraction of the shorter side.
+    let fontSize: Double
+    /// Column widths and the row height as fractions of the canvas width and height.
+    let columnWidths: [Double]
+    let rowHeight: Double
+    /// The top-left corner in canvas fractions.
+    let originX: Double
+    let originY: Double
+    /// Horizontal padding inside a cell, in ems.
+    static let padding = 0.45
+    static let rowHeightEms = 1.8
+    static let preferredSize = 0.056
+    static let maximumExtent = 0.94
+
+    var totalWidth: Double { columnWidths.reduce(0, +) }
+
+    init(table: DataTable, width: Int, height: Int) {
+        let side = Double(min(width, height))
+        let columnEms = table.columns.indices.map { column in
+            var widest = SceneTypography.extents(of: table.columns[column], bold: true).advance
+            for row in table.rows where column < row.count {
+                widest = max(widest, SceneTypography.extents(of: row[column]).advance)
+            }
+            return widest + 2 * Self.padding
+        }
+        let totalEms = max(columnEms.reduce(0, +), 1)
+        let rowCount = Double(table.rows.count + 1)
+        let size = min(
+            Self.preferredSize, Self.maximumExtent * Double(width) / (totalEms * side),
+            Self.maximumExtent * Double(height) / (rowCount * Self.rowHeightEms * side))
+        fontSize = size
+        columnWidths = columnEms.map { $0 * size * side / Double(width) }
+        rowHeight = Self.rowHeightEms * size * side / Double(height)
+        originX = (1 - columnWidths.reduce(0, +)) / 2
+        originY = (1 - rowHeight * rowCount) / 2
+    }
+}

@@ -35,7 +35,8 @@ public struct AbilityMapping: Codable, Sendable, Equatable {
 
     /// The form names are compared in: lower case, letters and digits only.
     public static func key(_ category: String) -> String {
-        String(category.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+        String(
+            category.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
     }
 
     /// This mapping with `other`'s entries added, `other` winning where both have a key.
@@ -81,7 +82,8 @@ public struct AbilityMapping: Codable, Sendable, Equatable {
             guard let name = value as? String, let ability = Ability(rawValue: name) else {
                 throw DatasetError(
                     path: url.path, message: "category \"\(category)\" maps to \(value), which is not an ability",
-                    advice: "Use one of \(Ability.allCases.map(\.rawValue).joined(separator: ", ")), or null to unmap it.")
+                    advice:
+                        "Use one of \(Ability.allCases.map(\.rawValue).joined(separator: ", ")), or null to unmap it.")
             }
             mapping.abilities[key(category)] = ability
         }

@@ -68,7 +68,8 @@ public struct EasyVQASource: ProbeSource {
             FileManager.default.fileExists(atPath: nested.appendingPathComponent(split.rawValue).path)
             ? nested : directory
         self.split = split
-        let questionsFile = dataDirectory.appendingPathComponent(split.rawValue).appendingPathComponent("questions.json")
+        let questionsFile = dataDirectory.appendingPathComponent(split.rawValue).appendingPathComponent(
+            "questions.json")
         let data: Data
         do {
             data = try Data(contentsOf: questionsFile)
@@ -94,9 +95,11 @@ public struct EasyVQASource: ProbeSource {
                     path: questionsFile.path, message: "question \(position) is not [question, answer, image id]",
                     advice: "Reinstall easy-VQA with scripts/install.sh.")
             }
-            guard Self.colors.contains(answer) || Self.shapes.contains(answer) || answer == "yes" || answer == "no" else {
+            guard Self.colors.contains(answer) || Self.shapes.contains(answer) || answer == "yes" || answer == "no"
+            else {
                 throw DatasetError(
-                    path: questionsFile.path, message: "question \(position) has the answer \"\(answer)\", which easy-VQA does not use",
+                    path: questionsFile.path,
+                    message: "question \(position) has the answer \"\(answer)\", which easy-VQA does not use",
                     advice: "Reinstall easy-VQA with scripts/install.sh.")
             }
             questions.append(Question(text: text, answer: answer, imageID: Int(id)))
@@ -110,7 +113,8 @@ public struct EasyVQASource: ProbeSource {
                 throw DatasetError(path: file.path, message: unreadable.description, advice: "Reinstall easy-VQA.")
             } catch {
                 throw DatasetError(
-                    path: file.path, message: "image \(imageID) is missing", advice: "Reinstall easy-VQA with scripts/install.sh.")
+                    path: file.path, message: "image \(imageID) is missing",
+                    advice: "Reinstall easy-VQA with scripts/install.sh.")
             }
         }
     }
@@ -144,9 +148,12 @@ public struct EasyVQASource: ProbeSource {
                         image = try ImageLoading.stored(try Data(contentsOf: file))
                     } catch {
                         // The "line" is the question's 1-based position in questions.json.
-                        source.log.record(DatasetProblem(
-                            file: "questions.json", line: index + 1, field: "image",
-                            message: "\(file.lastPathComponent) became unreadable after the source was made (\(error)); make the source again"))
+                        source.log.record(
+                            DatasetProblem(
+                                file: "questions.json", line: index + 1, field: "image",
+                                message: "\(file.lastPathComponent) became unreadable after the source was made"
+                                    + " (\(error)); make the source again"
+                            ))
                         position = source.questions.count
                         return nil
                     }

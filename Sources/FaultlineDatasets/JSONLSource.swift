@@ -82,7 +82,7 @@ public struct JSONLSource: ProbeSource {
                 }
                 firstLineOfID[entry.id] = record.line
                 for image in entry.images where !checkedImages.contains(image.path) {
-                    _ = try parser.decoded(image, stored: false)
+                    try parser.check(image)
                     checkedImages.insert(image.path)
                 }
                 lines.append(RecordLocation(offset: record.offset, line: record.line))
@@ -90,7 +90,8 @@ public struct JSONLSource: ProbeSource {
                 tally.note(problem)
                 problems.append(problem.located(file: file.lastPathComponent, line: record.line))
             } catch {
-                problems.append(DatasetProblem(file: file.lastPathComponent, line: record.line, field: "row", message: "\(error)"))
+                problems.append(
+                    DatasetProblem(file: file.lastPathComponent, line: record.line, field: "row", message: "\(error)"))
             }
         }
         self.lines = lines
@@ -122,7 +123,8 @@ public struct JSONLSource: ProbeSource {
                         guard (try? FileStamp(of: file)) == stamp else {
                             throw RecordProblem("file", "the file changed after it was indexed; index it again")
                         }
-                        reader = try RecordReader(url: file, layout: .lines, offset: location.offset, line: location.line)
+                        reader = try RecordReader(
+                            url: file, layout: .lines, offset: location.offset, line: location.line)
                     }
                     var record = try reader?.next()
                     while let current = record, current.offset < location.offset { record = try reader?.next() }
@@ -135,7 +137,7 @@ public struct JSONLSource: ProbeSource {
                         if let last = lastImage, last.path == image.path {
                             images.append(last.image)
                         } else {
-                            let stored = try parser.decoded(image, stored: true)
+                            let stored = try parser.stored(image)
                             lastImage = (image.path, stored)
                             images.append(stored)
                         }
@@ -145,9 +147,10 @@ public struct JSONLSource: ProbeSource {
                 } catch let problem as RecordProblem {
                     log.record(problem.located(file: file.lastPathComponent, line: location.line))
                 } catch {
-                    log.record(DatasetProblem(
-                        file: file.lastPathComponent, line: location.line, field: "row",
-                        message: "reading failed after indexing (\(error)); index the file again"))
+                    log.record(
+                        DatasetProblem(
+                            file: file.lastPathComponent, line: location.line, field: "row",
+                            message: "reading failed after indexing (\(error)); index the file again"))
                 }
                 finished = true
                 return nil
@@ -223,11 +226,29 @@ private struct JSONLLineParser: Sendable {
             format: format, category: category, ability: ability, factors: factors)
     }
 
-    /// Reads an image file and decodes it (and, with `stored`, encodes it as PNG).
-    func decoded(_ image: JSONLEntry.ImagePath, stored: Bool) throws(RecordProblem) -> StoredImage {
-        let data: Data
+    /// Checks that an image file exists and decodes, without keeping its pixels.
+    func check(_ image: JSONLEntry.ImagePath) throws(RecordProblem) {
+        let data = try contents(of: image)
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: image.path))
+            _ = try ImageLoading.decode(data)
+        } catch {
+            throw RecordProblem("image", "\(image.written): \(error.description)")
+        }
+    }
+
+    /// Reads an image file, decodes it and encodes it as PNG for the store.
+    func stored(_ image: JSONLEntry.ImagePath) throws(RecordProblem) -> StoredImage {
+        let data = try contents(of: image)
+        do {
+            return try ImageLoading.stored(data)
+        } catch {
+            throw RecordProblem("image", "\(image.written): \(error.description)")
+        }
+    }
+
+    private func contents(of image: JSONLEntry.ImagePath) throws(RecordProblem) -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: image.path))
         } catch {
             let exists = FileManager.default.fileExists(atPath: image.path)
             throw RecordProblem(
@@ -235,13 +256,6 @@ private struct JSONLLineParser: Sendable {
                 exists
                     ? "cannot read \(image.written) (\(error.localizedDescription))"
                     : "no image file at \(image.written) (looked for \(image.path))")
-        }
-        do {
-            if stored { return try ImageLoading.stored(data) }
-            let pixels = try ImageLoading.decode(data)
-            return StoredImage(png: Data(), reference: ImageRef(sha256: "", width: pixels.width, height: pixels.height))
-        } catch {
-            throw RecordProblem("image", "\(image.written): \(error.description)")
         }
     }
 
@@ -268,7 +282,9 @@ private struct JSONLLineParser: Sendable {
         case .array(let items)?:
             var paths: [String] = []
             for item in items {
-                guard case .string(let path) = item else { throw RecordProblem("image", "the image list must hold paths") }
+                guard case .string(let path) = item else {
+                    throw RecordProblem("image", "the image list must hold paths")
+                }
                 paths.append(path)
             }
             written = paths
@@ -303,7 +319,8 @@ private struct JSONLLineParser: Sendable {
                 let letter = ChoiceExtractor.letter(at: offset)
                 guard let item = lettered[letter] ?? lettered[letter.lowercased()] else {
                     throw RecordProblem(
-                        "options", "option \(letter) is missing; options keyed by letter must run A, B, C… without gaps")
+                        "options", "option \(letter) is missing; options keyed by letter must run A, B, C… without gaps"
+                    )
                 }
                 guard let text = try text(item, key: "options.\(letter)"), !text.isEmpty else {
                     throw RecordProblem("options", "option \(letter) is empty")
@@ -333,7 +350,8 @@ private struct JSONLLineParser: Sendable {
             return format
         default:
             throw RecordProblem(
-                "format", "format \(value?.description ?? "") is not one of multiple-choice, yes-no, number, free-text, box")
+                "format",
+                "format \(value?.description ?? "") is not one of multiple-choice, yes-no, number, free-text, box")
         }
     }
 
@@ -380,7 +398,8 @@ private struct JSONLLineParser: Sendable {
             }
             throw RecordProblem(
                 "answer",
-                "the answer \"\(text)\" is neither an option letter (\(letters.joined(separator: ", "))) nor an option's text")
+                "the answer \"\(text)\" is neither an option letter (\(letters.joined(separator: ", "))) nor an option's text"
+            )
         }
     }
 
@@ -395,12 +414,14 @@ private struct JSONLLineParser: Sendable {
         default:
             throw RecordProblem(
                 "ability",
-                "ability \(value?.description ?? "") is not one of \(Ability.allCases.map(\.rawValue).joined(separator: ", "))")
+                "ability \(value?.description ?? "") is not one of \(Ability.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         if let category, let ability = mapping.ability(for: category) { return ability }
         if let fallbackAbility { return fallbackAbility }
         guard let category else {
-            throw RecordProblem("ability", "there is neither an ability nor a category; add one, or pass a fallback ability")
+            throw RecordProblem(
+                "ability", "there is neither an ability nor a category; add one, or pass a fallback ability")
         }
         throw RecordProblem(
             "category", "category \"\(category)\" is not in the ability mapping; add it to a mapping file",

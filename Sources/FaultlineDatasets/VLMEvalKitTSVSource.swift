@@ -95,9 +95,12 @@ public struct VLMEvalKitTSVSource: ProbeSource {
                 guard let next = try reader.next() else { break }
                 record = next
             } catch let unterminated as RecordReader.UnterminatedQuote {
-                problems.append(DatasetProblem(
-                    file: fileName, line: unterminated.line, field: "row",
-                    message: "a quoted field opens here and never closes, so the rest of the file is lost; fix the quoting"))
+                problems.append(
+                    DatasetProblem(
+                        file: fileName, line: unterminated.line, field: "row",
+                        message:
+                            "a quoted field opens here and never closes, so the rest of the file is lost; fix the quoting"
+                    ))
                 break
             } catch {
                 throw DatasetError(
@@ -242,7 +245,8 @@ private struct TSVColumns: Sendable {
             if missing == ["category"] { advice += " Or pass a fallback ability for every row." }
             throw DatasetError(
                 path: file.path,
-                message: "the header lacks the column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) (it has \(trimmed.joined(separator: ", ")))",
+                message: "the header lacks the column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))"
+                    + " (it has \(trimmed.joined(separator: ", ")))",
                 advice: advice)
         }
     }
@@ -282,7 +286,9 @@ private struct TSVRowParser: Sendable {
     func index(of fields: [[UInt8]]) throws(RecordProblem) -> String {
         guard fields.count == columns.count else {
             throw RecordProblem(
-                "row", "the row has \(fields.count) fields where the header has \(columns.count); a column is missing or a tab is unquoted")
+                "row",
+                "the row has \(fields.count) fields where the header has \(columns.count); a column is missing or a tab is unquoted"
+            )
         }
         guard let index = Self.text(fields[columns.index]) else { throw RecordProblem("index", "the index is empty") }
         return index
@@ -310,7 +316,8 @@ private struct TSVRowParser: Sendable {
                 continue
             }
             if let gap = firstMissing {
-                throw RecordProblem(gap, "option \(gap) is empty but option \(letter) is set; options must be consecutive")
+                throw RecordProblem(
+                    gap, "option \(gap) is empty but option \(letter) is set; options must be consecutive")
             }
             options.append(option)
         }
@@ -324,7 +331,9 @@ private struct TSVRowParser: Sendable {
             expected = answer
         } else {
             throw RecordProblem(
-                "answer", "the row has no options and its answer \"\(answer)\" is not yes or no; only multiple-choice and yes/no rows are read")
+                "answer",
+                "the row has no options and its answer \"\(answer)\" is not yes or no; only multiple-choice and yes/no rows are read"
+            )
         }
 
         let category = text(columns.category)
@@ -337,7 +346,8 @@ private struct TSVRowParser: Sendable {
                 "category",
                 names.isEmpty
                     ? "the category is empty; pass a fallback ability or fill it in"
-                    : "category \(names.map { "\"\($0)\"" }.joined(separator: " / ")) is not in the ability mapping; add it to a mapping file",
+                    : "category \(names.map { "\"\($0)\"" }.joined(separator: " / ")) is not in the ability mapping;"
+                        + " add it to a mapping file",
                 unmappedCategory: label)
         }
         return TSVRow(
@@ -477,7 +487,8 @@ private struct TSVIteration {
                 guard (try? FileStamp(of: file)) == stamp else {
                     throw RecordProblem("file", "the file changed after it was indexed; index it again")
                 }
-                reader = try RecordReader(url: file, layout: .tabSeparated, offset: row.location.offset, line: row.location.line)
+                reader = try RecordReader(
+                    url: file, layout: .tabSeparated, offset: row.location.offset, line: row.location.line)
             }
             // Skip the bad rows between good ones.
             var record = try reader?.next()
@@ -500,9 +511,10 @@ private struct TSVIteration {
         } catch let problem as RecordProblem {
             log.record(problem.located(file: file.lastPathComponent, line: row.location.line))
         } catch {
-            log.record(DatasetProblem(
-                file: file.lastPathComponent, line: row.location.line, field: "row",
-                message: "reading failed after indexing (\(error)); index the file again"))
+            log.record(
+                DatasetProblem(
+                    file: file.lastPathComponent, line: row.location.line, field: "row",
+                    message: "reading failed after indexing (\(error)); index the file again"))
         }
         // Indexed rows that fail now mean the file is not the one indexed: stop rather than
         // yield probes whose positions no longer match `count`.

@@ -50,7 +50,8 @@ struct ChoiceCase: CustomTestStringConvertible, Sendable {
             rule: .statedAnswer),
         // Conclusions after reasoning.
         ChoiceCase(
-            response: "A is wrong because the apple is not red. B is wrong too, the sky is not in the picture. Therefore C.",
+            response:
+                "A is wrong because the apple is not red. B is wrong too, the sky is not in the picture. Therefore C.",
             letter: "C", rule: .conclusion),
         ChoiceCase(
             response: "(A) is wrong because the car is not red.\n(B) is wrong as well.\nSo (C).", letter: "C",
@@ -62,7 +63,8 @@ struct ChoiceCase: CustomTestStringConvertible, Sendable {
         ChoiceCase(
             response: "A is wrong because the object is round.\nB is wrong because it is small.\nC", letter: "C",
             rule: .lastLine),
-        ChoiceCase(response: "Let me look at the colours.\nThe car has a green roof.\n(C)", letter: "C", rule: .lastLine),
+        ChoiceCase(
+            response: "Let me look at the colours.\nThe car has a green roof.\n(C)", letter: "C", rule: .lastLine),
         // Leading letters.
         ChoiceCase(response: "B. blue", letter: "B", rule: .leadingLetter),
         ChoiceCase(response: "b) blue", letter: "B", rule: .leadingLetter),
@@ -81,6 +83,21 @@ struct ChoiceCase: CustomTestStringConvertible, Sendable {
             response: "dark red", letter: "B", rule: .optionText, options: ["red", "dark red", "pink"]),
         ChoiceCase(
             response: "There are 3 apples on the table.", letter: "B", rule: .optionText, options: ["2", "3", "4"]),
+        // More shapes seen from real models.
+        ChoiceCase(response: "The answer is: B) green", letter: "B", rule: .statedAnswer),
+        ChoiceCase(response: "Answer: (C) blue", letter: "C", rule: .statedAnswer),
+        ChoiceCase(response: "**Answer:** (C) blue", letter: "C", rule: .statedAnswer),
+        ChoiceCase(response: "The correct answer is B, not A.", letter: "B", rule: .statedAnswer),
+        ChoiceCase(response: "Neither A nor B; the answer is C.", letter: "C", rule: .statedAnswer),
+        ChoiceCase(response: "Answer: A\nExplanation: B is wrong because the car is red.", letter: "A", rule: .statedAnswer),
+        ChoiceCase(response: "I would say that the best option is D.", letter: "D", rule: .statedAnswer),
+        ChoiceCase(response: "Both look similar. So I'll go with B.", letter: "B", rule: .statedAnswer),
+        ChoiceCase(
+            response: "What colour is the car?\nA. red\nB. green\nC. blue\nD. yellow\nAnswer with the option's letter.\nB",
+            letter: "B", rule: .lastLine),
+        ChoiceCase(response: "a) red", letter: "A", rule: .leadingLetter),
+        ChoiceCase(response: "A: The red one", letter: "A", rule: .leadingLetter),
+        ChoiceCase(response: "Option C: green", letter: "C", rule: .optionText),
         // A letter in brackets mentioned once.
         ChoiceCase(response: "Hmm, I'd lean towards (D) here.", letter: "D", rule: .mentionedLetter),
         ChoiceCase(response: "It's C.", letter: "C", rule: .mentionedLetter),
@@ -109,6 +126,7 @@ struct ChoiceCase: CustomTestStringConvertible, Sendable {
         ChoiceCase(response: "E", letter: nil, rule: .unparsed),
         // An echo of the option list answers nothing.
         ChoiceCase(response: "A. red\nB. blue\nC. green\nD. yellow", letter: nil, rule: .ambiguous),
+        ChoiceCase(response: "I think it's (A) or maybe (B).", letter: nil, rule: .ambiguous),
         // Negated letters are not answers.
         ChoiceCase(response: "(A) is wrong.", letter: nil, rule: .unparsed),
         ChoiceCase(response: "Comparing B and C, both look plausible.", letter: nil, rule: .ambiguous),

@@ -11,7 +11,9 @@ struct JudgeCase: CustomTestStringConvertible, Sendable {
     var testDescription: String { "\"\(response.prefix(50))\" vs \"\(expected)\" → \(outcome.rawValue)" }
 }
 
-private func verdict(_ judge: some Judge, _ example: JudgeCase, format: AnswerFormat, choices: [String]? = nil) -> Verdict {
+private func verdict(_ judge: some Judge, _ example: JudgeCase, format: AnswerFormat, choices: [String]? = nil)
+    -> Verdict
+{
     judge.judge(
         response: ModelResponse(text: example.response),
         expected: ExpectedAnswer(text: example.expected, format: format, choices: choices))
@@ -25,7 +27,8 @@ private func verdict(_ judge: some Judge, _ example: JudgeCase, format: AnswerFo
         JudgeCase(response: "a dog", expected: "B", outcome: .correct),
         JudgeCase(response: "It is a bird.", expected: "B", outcome: .wrong),
         JudgeCase(
-            response: "A cat has pointed ears, but this animal has floppy ears and a long snout, so it's not (A). Answer: B",
+            response:
+                "A cat has pointed ears, but this animal has floppy ears and a long snout, so it's not (A). Answer: B",
             expected: "B", outcome: .correct),
         JudgeCase(response: "I am not sure what animal this is.", expected: "B", outcome: .wrong, unparsed: true),
         JudgeCase(response: "Either (A) or (B).", expected: "B", outcome: .wrong, unparsed: true),
@@ -60,7 +63,8 @@ private func verdict(_ judge: some Judge, _ example: JudgeCase, format: AnswerFo
     @Test func withoutChoicesOnlyLettersAreRead() {
         let judge = MultipleChoiceJudge()
         let expected = ExpectedAnswer(text: "C", format: .multipleChoice)
-        #expect(judge.judge(response: ModelResponse(text: "The answer is (C)."), expected: expected).outcome == .correct)
+        #expect(
+            judge.judge(response: ModelResponse(text: "The answer is (C)."), expected: expected).outcome == .correct)
         #expect(judge.judge(response: ModelResponse(text: "a bird"), expected: expected).isUnparsed)
         // Up to the expected letter when it is after D.
         let late = ExpectedAnswer(text: "F", format: .multipleChoice)
@@ -108,7 +112,8 @@ private func verdict(_ judge: some Judge, _ example: JudgeCase, format: AnswerFo
     }
 
     @Test func anExpectedAnswerThatIsNotYesOrNoIsAProbeError() {
-        let result = verdict(YesNoJudge(), JudgeCase(response: "yes", expected: "maybe", outcome: .error), format: .yesNo)
+        let result = verdict(
+            YesNoJudge(), JudgeCase(response: "yes", expected: "maybe", outcome: .error), format: .yesNo)
         #expect(result.outcome == .error)
         #expect(result.detail.contains("not yes or no"))
     }
@@ -182,7 +187,8 @@ private func verdict(_ judge: some Judge, _ example: JudgeCase, format: AnswerFo
     @Test func containsExpectedAcceptsTheAnswerInsideASentence() {
         let judge = FreeTextJudge(matching: .containsExpected)
         let expected = ExpectedAnswer(text: "circle", format: .freeText)
-        #expect(judge.judge(response: ModelResponse(text: "It is a red circle."), expected: expected).outcome == .correct)
+        #expect(
+            judge.judge(response: ModelResponse(text: "It is a red circle."), expected: expected).outcome == .correct)
         #expect(judge.judge(response: ModelResponse(text: "It is a semicircle."), expected: expected).outcome == .wrong)
     }
 
@@ -197,7 +203,8 @@ private func verdict(_ judge: some Judge, _ example: JudgeCase, format: AnswerFo
         JudgeCase(response: "0.1, 0.2, 0.5, 0.6", expected: "0.1,0.2,0.5,0.6", outcome: .correct),
         JudgeCase(response: "[100, 200, 500, 600]", expected: "0.1,0.2,0.5,0.6", outcome: .correct),
         JudgeCase(response: "{\"bbox_2d\": [110, 190, 520, 610]}", expected: "0.1,0.2,0.5,0.6", outcome: .correct),
-        JudgeCase(response: "<|box_start|>(100,200),(500,600)<|box_end|>", expected: "0.1,0.2,0.5,0.6", outcome: .correct),
+        JudgeCase(
+            response: "<|box_start|>(100,200),(500,600)<|box_end|>", expected: "0.1,0.2,0.5,0.6", outcome: .correct),
         JudgeCase(response: "The dog is at [0.5, 0.6, 0.1, 0.2].", expected: "0.1,0.2,0.5,0.6", outcome: .correct),
         JudgeCase(response: "x0: 0.1, y0: 0.2, x1: 0.5, y1: 0.6", expected: "0.1,0.2,0.5,0.6", outcome: .correct),
         JudgeCase(response: "[0.6, 0.6, 0.9, 0.9]", expected: "0.1,0.2,0.5,0.6", outcome: .wrong),
@@ -218,7 +225,8 @@ private func verdict(_ judge: some Judge, _ example: JudgeCase, format: AnswerFo
         let half = BoxJudge().judge(response: ModelResponse(text: "0, 0, 0.5, 0.25"), expected: expected)
         #expect(abs(half.score - 0.5) < 1e-12)
         #expect(half.outcome == .correct)
-        let strict = BoxJudge(threshold: 0.75).judge(response: ModelResponse(text: "0, 0, 0.5, 0.25"), expected: expected)
+        let strict = BoxJudge(threshold: 0.75).judge(
+            response: ModelResponse(text: "0, 0, 0.5, 0.25"), expected: expected)
         #expect(strict.outcome == .wrong)
         let a = BoxJudge.Box(x0: 0, y0: 0, x1: 1, y1: 1)
         #expect(a.intersectionOverUnion(with: BoxJudge.Box(x0: 2, y0: 2, x1: 3, y1: 3)) == 0)

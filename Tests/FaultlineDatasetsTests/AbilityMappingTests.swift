@@ -70,7 +70,8 @@ import Testing
             try AbilityMapping.loading(from: file)
         } throws: { error in
             let text = "\(error)"
-            return text.contains("\"color\"") && text.contains("counting, ocr, grounding, attribute, entity, structured-data")
+            return text.contains("\"color\"")
+                && text.contains("counting, ocr, grounding, attribute, entity, structured-data")
         }
         let notObject = try folder.write("list.json", "[1, 2]")
         #expect(throws: DatasetError.self) { try AbilityMapping.loading(from: notObject) }

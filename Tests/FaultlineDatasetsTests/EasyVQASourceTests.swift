@@ -14,10 +14,16 @@ import Testing
 
     /// The wheel's package layout: `data/answers.txt`, `data/test/questions.json`, `data/test/images/<id>.png`.
     static func writeFixture(in folder: ScratchFolder) throws {
-        try folder.write("data/answers.txt", "circle\ngreen\nred\ngray\nyes\nteal\nblack\nrectangle\nyellow\ntriangle\nbrown\nblue\nno\n")
+        try folder.write(
+            "data/answers.txt",
+            "circle\ngreen\nred\ngray\nyes\nteal\nblack\nrectangle\nyellow\ntriangle\nbrown\nblue\nno\n")
         try folder.write("data/test/questions.json", questions)
-        try folder.write("data/test/images/0.png", try TestImages.png(TestImages.flat(width: 64, height: 64, red: 255, green: 0, blue: 0)))
-        try folder.write("data/test/images/1.png", try TestImages.png(TestImages.flat(width: 64, height: 64, red: 0, green: 0, blue: 255)))
+        try folder.write(
+            "data/test/images/0.png",
+            try TestImages.png(TestImages.flat(width: 64, height: 64, red: 255, green: 0, blue: 0)))
+        try folder.write(
+            "data/test/images/1.png",
+            try TestImages.png(TestImages.flat(width: 64, height: 64, red: 0, green: 0, blue: 255)))
     }
 
     @Test func questionsBecomeProbesByType() throws {
@@ -32,9 +38,10 @@ import Testing
         #expect(probes.map(\.id) == (0..<6).map { String(format: "easyvqa-test-%05d", $0) })
         #expect(probes.map(\.expected.format) == [.freeText, .freeText, .yesNo, .yesNo, .yesNo, .freeText])
         #expect(probes.map(\.ability) == [.entity, .attribute, .entity, .attribute, .attribute, .entity])
-        #expect(probes.map { $0.lineage.factors["question-type"] } == [
-            "shape", "color", "shape-presence", "color-presence", "color-presence", "shape",
-        ])
+        #expect(
+            probes.map { $0.lineage.factors["question-type"] } == [
+                "shape", "color", "shape-presence", "color-presence", "color-presence", "shape",
+            ])
         #expect(probes.map { $0.lineage.factors["negated"] } == [nil, nil, "no", "yes", "no", nil])
         #expect(probes.map { $0.lineage.factors["answer"] } == ["triangle", "red", "no", "yes", "yes", "circle"])
         #expect(probes[0].prompt == "what is the red shape?\nAnswer with a single word.")

@@ -46,7 +46,10 @@ import Testing
         defer { folder.remove() }
         let source = try JSONLSource(file: try Self.writeDataset(in: folder))
         #expect(source.count == 6)
-        #expect(source.problems.map { "\($0.line) \($0.field)" } == ["3 row", "4 image", "8 category", "10 id", "11 answer"])
+        #expect(
+            source.problems.map { "\($0.line) \($0.field)" } == [
+                "3 row", "4 image", "8 category", "10 id", "11 answer",
+            ])
         #expect(source.problems[0].message.contains("not valid JSON"))
         #expect(source.problems[1].message.contains("no image file at images/missing.png"))
         #expect(source.problems[3].message.contains("first at line 1"))
@@ -69,7 +72,8 @@ import Testing
         #expect(probes[0].lineage.source == "jsonl:set.jsonl")
         #expect(try PNGCodec.decode(samples[0].imagePNGs[0]) == Self.blue)
 
-        #expect(probes[1].expected == ExpectedAnswer(text: "B", format: .multipleChoice, choices: ["circle", "square"]))
+        #expect(
+            probes[1].expected == ExpectedAnswer(text: "B", format: .multipleChoice, choices: ["circle", "square"]))
         #expect(probes[1].ability == .entity)
         #expect(probes[1].images[0].width == 5)
 
@@ -78,7 +82,9 @@ import Testing
         #expect(probes[2].ability == .counting)
 
         #expect(probes[3].expected == ExpectedAnswer(text: "0.1,0.2,0.5,0.6", format: .box))
-        #expect(BoxJudge().judge(response: ModelResponse(text: "[0.1, 0.2, 0.5, 0.6]"), expected: probes[3].expected).outcome == .correct)
+        #expect(
+            BoxJudge().judge(response: ModelResponse(text: "[0.1, 0.2, 0.5, 0.6]"), expected: probes[3].expected)
+                .outcome == .correct)
 
         #expect(probes[4].images.count == 2)
         #expect(samples[4].imagePNGs[0] == samples[0].imagePNGs[0])

@@ -6,7 +6,9 @@ import Testing
 @testable import FaultlineDatasets
 
 @Suite struct VLMEvalKitTSVSourceTests {
-    static let columns = ["index", "question", "hint", "A", "B", "C", "D", "answer", "category", "l2-category", "image"]
+    static let columns = [
+        "index", "question", "hint", "A", "B", "C", "D", "answer", "category", "l2-category", "image",
+    ]
 
     /// A row as a dictionary, written in the header's column order.
     static func row(_ values: [String: String]) -> [String] { columns.map { values[$0] ?? "" } }
@@ -25,52 +27,67 @@ import Testing
         let gif = (Data("GIF89a".utf8) + Data(repeating: 0, count: 60)).base64EncodedString()
         var text = PandasTSV.line(columns)
         // Line 2–3: a hint with a tab and a line break, so pandas quotes it.
-        text += PandasTSV.line(row([
-            "index": "1", "question": "What colour is the \"ball\"?", "hint": "Look at\tthe centre\nof the image.",
-            "A": "red", "B": "green", "C": "blue", "answer": "A", "category": "attribute_recognition",
-            "l2-category": "finegrained_perception (instance-level)", "image": redPNG,
-        ]))
+        text += PandasTSV.line(
+            row([
+                "index": "1", "question": "What colour is the \"ball\"?", "hint": "Look at\tthe centre\nof the image.",
+                "A": "red", "B": "green", "C": "blue", "answer": "A", "category": "attribute_recognition",
+                "l2-category": "finegrained_perception (instance-level)", "image": redPNG,
+            ]))
         // Line 4: reuses row 1's image by index, as VLMEvalKit writes repeated images.
-        text += PandasTSV.line(row([
-            "index": "2", "question": "Which colour is in the image?", "A": "blue", "B": "red", "answer": "B",
-            "category": "attribute_comparison", "image": "1",
-        ]))
+        text += PandasTSV.line(
+            row([
+                "index": "2", "question": "Which colour is in the image?", "A": "blue", "B": "red", "answer": "B",
+                "category": "attribute_comparison", "image": "1",
+            ]))
         // Line 5: a column is missing.
-        text += PandasTSV.line(Array(row(["index": "3", "question": "q", "A": "x", "answer": "A", "category": "ocr", "image": redPNG]).dropLast()))
+        text += PandasTSV.line(
+            Array(
+                row(["index": "3", "question": "q", "A": "x", "answer": "A", "category": "ocr", "image": redPNG])
+                    .dropLast()))
         // Line 6: not base64.
-        text += PandasTSV.line(row([
-            "index": "4", "question": "q", "A": "x", "answer": "A", "category": "ocr",
-            "image": String(repeating: "!@#$", count: 20),
-        ]))
+        text += PandasTSV.line(
+            row([
+                "index": "4", "question": "q", "A": "x", "answer": "A", "category": "ocr",
+                "image": String(repeating: "!@#$", count: 20),
+            ]))
         // Line 7: base64 of a GIF, which is not decoded.
-        text += PandasTSV.line(row(["index": "5", "question": "q", "A": "x", "answer": "A", "category": "ocr", "image": gif]))
+        text += PandasTSV.line(
+            row(["index": "5", "question": "q", "A": "x", "answer": "A", "category": "ocr", "image": gif]))
         // Line 8: the answer is not among the options.
-        text += PandasTSV.line(row([
-            "index": "6", "question": "q", "A": "x", "B": "y", "C": "z", "answer": "D", "category": "ocr", "image": redPNG,
-        ]))
+        text += PandasTSV.line(
+            row([
+                "index": "6", "question": "q", "A": "x", "B": "y", "C": "z", "answer": "D", "category": "ocr",
+                "image": redPNG,
+            ]))
         // Line 9: a category outside the mapping.
-        text += PandasTSV.line(row([
-            "index": "7", "question": "q", "A": "happy", "B": "sad", "answer": "A", "category": "image_emotion",
-            "image": redPNG,
-        ]))
+        text += PandasTSV.line(
+            row([
+                "index": "7", "question": "q", "A": "happy", "B": "sad", "answer": "A", "category": "image_emotion",
+                "image": redPNG,
+            ]))
         // Line 10: MME style, yes/no without options, JPEG image.
-        text += PandasTSV.line(row([
-            "index": "8", "question": "Is there a total of two dogs in the image? Please answer yes or no.",
-            "answer": "Yes", "category": "count", "image": greenJPEG,
-        ]))
+        text += PandasTSV.line(
+            row([
+                "index": "8", "question": "Is there a total of two dogs in the image? Please answer yes or no.",
+                "answer": "Yes", "category": "count", "image": greenJPEG,
+            ]))
         // Line 11: refers to an index that does not exist.
-        text += PandasTSV.line(row(["index": "9", "question": "q", "A": "x", "answer": "A", "category": "ocr", "image": "42"]))
+        text += PandasTSV.line(
+            row(["index": "9", "question": "q", "A": "x", "answer": "A", "category": "ocr", "image": "42"]))
         // Line 12: a 1.4 MB field, longer than one read chunk.
-        text += PandasTSV.line(row([
-            "index": "10", "question": "How many squares are there?", "A": "1", "B": "2", "answer": "b",
-            "category": "Instances Counting", "image": noisePNG,
-        ]))
+        text += PandasTSV.line(
+            row([
+                "index": "10", "question": "How many squares are there?", "A": "1", "B": "2", "answer": "b",
+                "category": "Instances Counting", "image": noisePNG,
+            ]))
         // Line 13: a gap in the options.
-        text += PandasTSV.line(row([
-            "index": "11", "question": "q", "A": "x", "C": "z", "answer": "A", "category": "ocr", "image": redPNG,
-        ]))
+        text += PandasTSV.line(
+            row([
+                "index": "11", "question": "q", "A": "x", "C": "z", "answer": "A", "category": "ocr", "image": redPNG,
+            ]))
         // Line 14: an index used twice.
-        text += PandasTSV.line(row(["index": "2", "question": "q", "A": "x", "answer": "A", "category": "ocr", "image": redPNG]))
+        text += PandasTSV.line(
+            row(["index": "2", "question": "q", "A": "x", "answer": "A", "category": "ocr", "image": redPNG]))
         return try folder.write("bench.tsv", text)
     }
 
@@ -102,22 +119,25 @@ import Testing
         #expect(samples.map(\.probe.id) == ["bench-1", "bench-2", "bench-8", "bench-10"])
 
         let first = samples[0].probe
-        #expect(first.prompt == """
-            Hint: Look at\tthe centre
-            of the image.
-            What colour is the "ball"?
-            A. red
-            B. green
-            C. blue
-            Answer with the option's letter.
-            """)
-        #expect(first.expected == ExpectedAnswer(text: "A", format: .multipleChoice, choices: ["red", "green", "blue"]))
+        #expect(
+            first.prompt == """
+                Hint: Look at\tthe centre
+                of the image.
+                What colour is the "ball"?
+                A. red
+                B. green
+                C. blue
+                Answer with the option's letter.
+                """)
+        #expect(
+            first.expected == ExpectedAnswer(text: "A", format: .multipleChoice, choices: ["red", "green", "blue"]))
         #expect(first.ability == .attribute)
         #expect(first.lineage.source == "tsv:bench.tsv")
-        #expect(first.lineage.factors == [
-            "category": "attribute_recognition", "l2-category": "finegrained_perception (instance-level)",
-            "format": "multiple-choice",
-        ])
+        #expect(
+            first.lineage.factors == [
+                "category": "attribute_recognition", "l2-category": "finegrained_perception (instance-level)",
+                "format": "multiple-choice",
+            ])
         #expect(try PNGCodec.decode(samples[0].imagePNGs[0]) == Self.red)
         #expect(first.images[0] == ImageRef(sha256: SHA256.hex(of: samples[0].imagePNGs[0]), width: 8, height: 6))
 
@@ -160,7 +180,8 @@ import Testing
         let folder = try ScratchFolder()
         defer { folder.remove() }
         let image = try TestImages.png(Self.red).base64EncodedString()
-        let text = "index\tquestion\tA\tB\tanswer\tcategory\timage\r\n"
+        let text =
+            "index\tquestion\tA\tB\tanswer\tcategory\timage\r\n"
             + "1\t\"Two\r\nlines\"\tred\tblue\tA\tocr\t\(image)\r\n"
             + "2\tplain\tred\tblue\tB\tocr\t\(image)\r\n"
         let source = try VLMEvalKitTSVSource(file: try folder.write("crlf.tsv", text))
@@ -175,7 +196,8 @@ import Testing
         let folder = try ScratchFolder()
         defer { folder.remove() }
         let image = try TestImages.png(Self.red).base64EncodedString()
-        let text = "index\tquestion\tA\tanswer\tcategory\timage\n"
+        let text =
+            "index\tquestion\tA\tanswer\tcategory\timage\n"
             + "1\tfine\tred\tA\tocr\t\(image)\n"
             + "2\t\"never closed\tred\tA\tocr\t\(image)\n"
             + "3\tswallowed\tred\tA\tocr\t\(image)\n"
@@ -188,8 +210,10 @@ import Testing
     @Test func severalImagesInAListAreAllKept() throws {
         let folder = try ScratchFolder()
         defer { folder.remove() }
-        let list = "['\(try TestImages.png(Self.red).base64EncodedString())', '\(try TestImages.png(Self.green).base64EncodedString())']"
-        let text = "index\tquestion\tA\tB\tanswer\tcategory\timage\n1\tWhich is greener?\tfirst\tsecond\tB\tattribute_comparison\t\(list)\n"
+        let list =
+            "['\(try TestImages.png(Self.red).base64EncodedString())', '\(try TestImages.png(Self.green).base64EncodedString())']"
+        let text =
+            "index\tquestion\tA\tB\tanswer\tcategory\timage\n1\tWhich is greener?\tfirst\tsecond\tB\tattribute_comparison\t\(list)\n"
         let source = try VLMEvalKitTSVSource(file: try folder.write("multi.tsv", text))
         let sample = try #require(Array(source.samples()).first)
         #expect(sample.imagePNGs.count == 2)

@@ -56,7 +56,10 @@ struct AbilitySuiteTests {
             let image = try PNGCodec.decode(sample.imagePNGs[0])
             #expect(image.width == 224 && image.height == 224)
             #expect(probe.lineage.source == "scene-engine" && probe.lineage.seed == 42)
-            #expect(Set(probe.lineage.factors.keys) == ["format", "template", "background", "objects", "resolution", "edit"])
+            #expect(
+                Set(probe.lineage.factors.keys) == [
+                    "format", "template", "background", "objects", "resolution", "edit",
+                ])
             #expect(probe.lineage.factors["resolution"] == "224px")
             #expect(probe.lineage.factors["format"] == probe.expected.format.rawValue)
             #expect(["0-2", "3-5", "6-10"].contains(probe.lineage.factors["objects"] ?? ""))
@@ -88,7 +91,8 @@ struct AbilitySuiteTests {
             #expect(spec.question.prompt == probe.prompt && spec.question.expected == probe.expected)
             let scene = try JSONDecoder().decode(Scene.self, from: Data(try #require(probe.scene).utf8))
             #expect(scene == spec.scene)
-            let template = try #require(QuestionTemplates.template(id: spec.question.templateID) as? any ComputedQuestionTemplate)
+            let template = try #require(
+                QuestionTemplates.template(id: spec.question.templateID) as? any ComputedQuestionTemplate)
             #expect(template.answer(for: spec.question.subject, in: scene) == spec.question.answerValue)
         }
     }
@@ -125,7 +129,8 @@ struct AbilitySuiteTests {
         // cannot change under one edit — a shape, a sign's text — so the share is lower overall.)
         let configuration = AbilitySuiteConfiguration(abilities: [.counting], counterfactualShare: 0.5)
         let suite = AbilitySuite(count: 0, seed: 5, configuration: configuration)
-        var changed = 0, twins = 0
+        var changed = 0
+        var twins = 0
         for index in 0..<200 where suite.isCounterfactualSlot(index) {
             let spec = suite.spec(at: index)
             guard spec.parentID != nil else { continue }
@@ -133,7 +138,8 @@ struct AbilitySuiteTests {
             if spec.question.answerValue != suite.spec(at: index - 1).question.answerValue { changed += 1 }
         }
         #expect(twins >= 95, "\(twins) of 100 slots became twins")
-        #expect((0.4...0.6).contains(Double(changed) / Double(twins)), "\(changed) of \(twins) twins changed the answer")
+        #expect(
+            (0.4...0.6).contains(Double(changed) / Double(twins)), "\(changed) of \(twins) twins changed the answer")
     }
 
     @Test("yes/no answers are balanced across the suite")
@@ -190,7 +196,9 @@ struct AbilitySuiteConfigurationTests {
 
     @Test("JSON fields are read, and bad ones are named")
     func fields() throws {
-        let configuration = try decode(#"{"abilities": ["ocr", "structured-data"], "formats": ["free-text"], "scenes": {"width": 320, "height": 240}}"#)
+        let configuration = try decode(
+            #"{"abilities": ["ocr", "structured-data"], "formats": ["free-text"], "scenes": {"width": 320, "height": 240}}"#
+        )
         #expect(configuration.abilities == [.ocr, .structuredData])
         #expect(configuration.resolutionLevel == "320x240px")
         #expect(field(of: #"{"abilites": ["ocr"]}"#) == "abilites")
@@ -202,6 +210,9 @@ struct AbilitySuiteConfigurationTests {
         #expect(field(of: #"{"counterfactualShare": 0.6}"#) == "counterfactualShare")
         #expect(field(of: #"{"counterfactualShare": "lots"}"#) == "counterfactualShare")
         #expect(field(of: #"{"scenes": {"width": 5}}"#) == "scenes.width")
+        #expect(field(of: #"{"scenes": {"objectCount": [0, 1]}}"#) == "scenes.objectCount")
+        #expect(field(of: #"{"abilities": ["counting"], "scenes": {"objectCount": [0, 1]}}"#) == nil)
+        #expect(field(of: #"{"scenes": {"labelProbability": 0, "signProbability": 0}}"#) == "scenes.labelProbability")
     }
 
     @Test("errors say what to do")

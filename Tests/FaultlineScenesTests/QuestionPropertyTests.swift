@@ -24,34 +24,50 @@ private enum Oracle {
         case "counting.objects": return .some(String(objects.count))
         case "counting.shape": return .some(String(objects.filter { $0.shape.rawValue == s["shape"] }.count))
         case "counting.coloured-shape":
-            return .some(String(objects.filter { $0.shape.rawValue == s["shape"] && $0.colour.rawValue == s["colour"] }.count))
+            return .some(
+                String(objects.filter { $0.shape.rawValue == s["shape"] && $0.colour.rawValue == s["colour"] }.count))
         case "attribute.colour": return .some(unique(scene, s, "target")?.colour.rawValue)
         case "attribute.size": return .some(unique(scene, s, "target")?.size.rawValue)
         case "attribute.shape": return .some(unique(scene, s, "target")?.shape.rawValue)
         case "attribute.same-colour":
-            guard let a = unique(scene, s, "first"), let b = unique(scene, s, "second"), a.id != b.id else { return .some(nil) }
+            guard let a = unique(scene, s, "first"), let b = unique(scene, s, "second"), a.id != b.id else {
+                return .some(nil)
+            }
             return .some(a.colour == b.colour ? "yes" : "no")
         case "attribute.size-comparison":
-            guard let a = unique(scene, s, "first"), let b = unique(scene, s, "second"), a.size != b.size else { return .some(nil) }
+            guard let a = unique(scene, s, "first"), let b = unique(scene, s, "second"), a.size != b.size else {
+                return .some(nil)
+            }
             return .some(a.size > b.size ? "yes" : "no")
         case "entity.existence":
-            return .some(objects.contains { $0.shape.rawValue == s["shape"] && $0.colour.rawValue == s["colour"] } ? "yes" : "no")
+            return .some(
+                objects.contains { $0.shape.rawValue == s["shape"] && $0.colour.rawValue == s["colour"] } ? "yes" : "no"
+            )
         case "entity.texture": return .some(objects.contains { $0.texture?.rawValue == s["texture"] } ? "yes" : "no")
         case "entity.present-shape":
-            let present = (s["candidates"] ?? "").split(separator: ",").filter { name in objects.contains { $0.shape.rawValue == name } }
+            let present = (s["candidates"] ?? "").split(separator: ",").filter { name in
+                objects.contains { $0.shape.rawValue == name }
+            }
             return .some(present.count == 1 ? String(present[0]) : nil)
         case "grounding.quadrant":
-            guard let o = unique(scene, s, "target"), abs(o.x - 0.5) > 0.05, abs(o.y - 0.5) > 0.05 else { return .some(nil) }
+            guard let o = unique(scene, s, "target"), abs(o.x - 0.5) > 0.05, abs(o.y - 0.5) > 0.05 else {
+                return .some(nil)
+            }
             return .some((o.y < 0.5 ? "top " : "bottom ") + (o.x < 0.5 ? "left" : "right"))
         case "grounding.bounding-box":
             guard let o = unique(scene, s, "target") else { return .some(nil) }
             let r = o.size.radiusFraction * Double(min(scene.width, scene.height))
-            let rx = r / Double(scene.width), ry = r / Double(scene.height)
-            return .some([o.x - rx, o.y - ry, o.x + rx, o.y + ry].map { String(format: "%.3f", min(1, max(0, $0))) }.joined(separator: ","))
+            let rx = r / Double(scene.width)
+            let ry = r / Double(scene.height)
+            return .some(
+                [o.x - rx, o.y - ry, o.x + rx, o.y + ry].map { String(format: "%.3f", min(1, max(0, $0))) }.joined(
+                    separator: ","))
         case "ocr.object-label": return .some(unique(scene, s, "target")?.label)
         case "ocr.sign": return .some(scene.labels.count == 1 ? scene.labels[0].text : nil)
         case "structured-data.chart-value":
-            guard let chart = scene.chart, let i = chart.labels.firstIndex(of: s["category"] ?? "") else { return .some(nil) }
+            guard let chart = scene.chart, let i = chart.labels.firstIndex(of: s["category"] ?? "") else {
+                return .some(nil)
+            }
             return .some(String(chart.values[i]))
         case "structured-data.chart-difference":
             guard let chart = scene.chart, let i = chart.labels.firstIndex(of: s["first"] ?? ""),
@@ -59,12 +75,15 @@ private enum Oracle {
             else { return .some(nil) }
             return .some(String(abs(chart.values[i] - chart.values[j])))
         case "structured-data.chart-extreme":
-            guard let chart = scene.chart, let value = s["extreme"] == "largest" ? chart.values.max() : chart.values.min(),
+            guard let chart = scene.chart,
+                let value = s["extreme"] == "largest" ? chart.values.max() : chart.values.min(),
                 chart.values.filter({ $0 == value }).count == 1, let i = chart.values.firstIndex(of: value)
             else { return .some(nil) }
             return .some(chart.labels[i])
         case "structured-data.table-lookup":
-            guard let table = scene.table, let c = table.columns.firstIndex(of: s["column"] ?? "") else { return .some(nil) }
+            guard let table = scene.table, let c = table.columns.firstIndex(of: s["column"] ?? "") else {
+                return .some(nil)
+            }
             let rows = table.rows.filter { $0.first == s["key"] }
             return .some(rows.count == 1 ? rows[0][c] : nil)
         case "grounding.relation-check":
@@ -130,13 +149,17 @@ struct QuestionPropertyTests {
                 }
             }
             // Signs are on a fifth of the scenes; everything else can be asked about most scenes.
-            #expect(made >= (template.id == "ocr.sign" ? 8 : 30), "\(template.id) asked only \(made) questions on 60 scenes")
+            #expect(
+                made >= (template.id == "ocr.sign" ? 8 : 30), "\(template.id) asked only \(made) questions on 60 scenes"
+            )
         }
     }
 
     @Test("re-asking on an edited scene gives the answer read off the edited scene (200 scenes × edits)")
     func editedAnswers() throws {
-        var checked = 0, changed = 0, dropped = 0
+        var checked = 0
+        var changed = 0
+        var dropped = 0
         for seed in 0..<200 {
             let template = QuestionTemplates.all[seed % QuestionTemplates.all.count]
             let scene = Self.scene(for: template, seed: UInt64(1000 + seed))
@@ -148,7 +171,9 @@ struct QuestionPropertyTests {
             var edits = (0..<4).compactMap { _ in EditProposer.randomEdit(for: scene, rng: &rng) }
             for object in scene.objects {
                 edits.append(.remove(id: object.id))
-                edits += NamedColour.allCases.filter { $0 != object.colour }.prefix(2).map { .recolour(id: object.id, to: $0) }
+                edits += NamedColour.allCases.filter { $0 != object.colour }.prefix(2).map {
+                    .recolour(id: object.id, to: $0)
+                }
                 edits += SizeClass.allCases.filter { $0 != object.size }.map { .resize(id: object.id, to: $0) }
             }
             for edit in edits {
@@ -197,7 +222,8 @@ struct QuestionPropertyTests {
         let colour = try #require(QuestionTestScenes.ask(ColourTemplate(), ["target.shape": "star"], in: scene))
         #expect(ColourTemplate().reask(colour, on: edited, rng: &rng)?.expected.text == "blue")
         // "The red star" no longer denotes anything: its quadrant cannot be asked.
-        let quadrant = try #require(QuestionTestScenes.ask(QuadrantTemplate(), ["target.shape": "star", "target.colour": "red"], in: scene))
+        let quadrant = try #require(
+            QuestionTestScenes.ask(QuadrantTemplate(), ["target.shape": "star", "target.colour": "red"], in: scene))
         #expect(QuadrantTemplate().reask(quadrant, on: edited, rng: &rng) == nil)
     }
 
@@ -246,7 +272,8 @@ struct QuestionPropertyTests {
     @Test("yes/no templates answer yes about half the time")
     func yesNoBalance() {
         for template in QuestionTemplates.all where template.formats.contains(.yesNo) {
-            var yes = 0, total = 0
+            var yes = 0
+            var total = 0
             for seed in 0..<300 {
                 // As the suite does: the template's choices restart for every scene tried.
                 let start = SeededGenerator(seed: UInt64(seed), stream: 11)

@@ -15,7 +15,9 @@ struct QuestionReferringExpressionTests {
             S.object(2, .star, .red, .large, x: 0.8, y: 0.7),
             S.object(3, .circle, .green, .small, x: 0.2, y: 0.8),
         ])
-        func phrase(_ id: Int, _ attributes: Set<ReferringExpression.Attribute> = Set(ReferringExpression.Attribute.allCases)) -> String? {
+        func phrase(
+            _ id: Int, _ attributes: Set<ReferringExpression.Attribute> = Set(ReferringExpression.Attribute.allCases)
+        ) -> String? {
             scene.object(id: id).flatMap { ReferringExpression.shortest(for: $0, in: scene, using: attributes)?.phrase }
         }
         #expect(phrase(3) == "the circle")
@@ -40,7 +42,8 @@ struct QuestionReferringExpressionTests {
         let entries = expression.subjectEntries(role: "target")
         #expect(entries == ["target.shape": "star", "target.colour": "red", "target.size": "small"])
         #expect(ReferringExpression(subject: entries, role: "target") == expression)
-        #expect(ReferringExpression(subject: ["target.shape": "star", "target.colour": "rouge"], role: "target") == nil)
+        #expect(
+            ReferringExpression(subject: ["target.shape": "star", "target.colour": "rouge"], role: "target") == nil)
         #expect(ReferringExpression(subject: [:], role: "target") == nil)
     }
 }
@@ -56,7 +59,9 @@ struct QuestionCountingTests {
         #expect(S.answer(CountColouredShapeTemplate(), ["colour": "red", "shape": "circle"], in: scene) == "3")
         #expect(S.answer(CountColouredShapeTemplate(), ["colour": "blue", "shape": "circle"], in: scene) == "0")
         #expect(S.answer(CountObjectsTemplate(), [:], in: scene) == "5")
-        #expect(S.ask(CountShapeTemplate(), ["shape": "cross"], in: scene)?.prompt == "How many crosses are there?\nAnswer with a number.")
+        #expect(
+            S.ask(CountShapeTemplate(), ["shape": "cross"], in: scene)?.prompt
+                == "How many crosses are there?\nAnswer with a number.")
     }
 
     @Test("ten or more objects and an empty scene are counted")
@@ -96,9 +101,12 @@ struct QuestionOCRTests {
     @Test("the word on an object is read from its label")
     func objectLabel() throws {
         #expect(S.answer(ObjectLabelTemplate(), ["target.shape": "star"], in: scene) == "lamp")
-        #expect(S.answer(ObjectLabelTemplate(), ["target.shape": "circle", "target.colour": "blue"], in: scene) == "river")
+        #expect(
+            S.answer(ObjectLabelTemplate(), ["target.shape": "circle", "target.colour": "blue"], in: scene) == "river")
         #expect(S.answer(ObjectLabelTemplate(), ["target.shape": "circle"], in: scene) == nil, "two circles")
-        #expect(S.answer(ObjectLabelTemplate(), ["target.shape": "circle", "target.colour": "green"], in: scene) == nil, "no label")
+        #expect(
+            S.answer(ObjectLabelTemplate(), ["target.shape": "circle", "target.colour": "green"], in: scene) == nil,
+            "no label")
         let question = try #require(S.ask(ObjectLabelTemplate(), ["target.shape": "star"], in: scene))
         #expect(question.prompt == "What word is written on the star?\nAnswer with the word only.")
         for question in S.questions(ObjectLabelTemplate(), on: scene, format: .freeText) {
@@ -131,7 +139,8 @@ struct QuestionGroundingTests {
     @Test("which object stands in a relation, only when exactly one does")
     func relatedObject() {
         let template = RelatedObjectTemplate()
-        #expect(S.answer(template, ["reference.shape": "circle", "relation": "left of"], in: row) == nil,
+        #expect(
+            S.answer(template, ["reference.shape": "circle", "relation": "left of"], in: row) == nil,
             "the star and the square are both left of the circle")
         #expect(S.answer(template, ["reference.shape": "star", "relation": "right of"], in: row) == nil)
         #expect(S.answer(template, ["reference.shape": "square", "relation": "above"], in: row) == nil, "two above")
@@ -140,8 +149,9 @@ struct QuestionGroundingTests {
         #expect(S.answer(template, ["reference.shape": "circle", "relation": "left of"], in: pair) == "star")
         #expect(S.answer(template, ["reference.shape": "star", "relation": "right of"], in: pair) == "circle")
         #expect(S.answer(template, ["reference.shape": "star", "relation": "left of"], in: pair) == nil)
-        #expect(S.ask(template, ["reference.shape": "circle", "relation": "left of"], in: pair, format: .freeText)?.prompt
-            == "Which shape is left of the circle?\nAnswer with the shape name.")
+        #expect(
+            S.ask(template, ["reference.shape": "circle", "relation": "left of"], in: pair, format: .freeText)?.prompt
+                == "Which shape is left of the circle?\nAnswer with the shape name.")
     }
 
     @Test("inside and next to")
@@ -156,11 +166,20 @@ struct QuestionGroundingTests {
         #expect(S.answer(template, ["reference.shape": "square", "relation": "inside"], in: scene) == "circle")
         #expect(S.answer(template, ["reference.shape": "star", "relation": "next to"], in: scene) == "hexagon")
         let check = RelationCheckTemplate()
-        #expect(S.answer(check, ["first.shape": "circle", "second.shape": "square", "relation": "inside"], in: scene) == "yes")
-        #expect(S.answer(check, ["first.shape": "star", "second.shape": "square", "relation": "inside"], in: scene) == "no")
-        #expect(S.answer(check, ["first.shape": "star", "second.shape": "hexagon", "relation": "next to"], in: scene) == "yes")
-        #expect(S.answer(check, ["first.shape": "circle", "second.shape": "star", "relation": "next to"], in: scene) == "no")
-        #expect(S.answer(check, ["first.shape": "hexagon", "second.shape": "star", "relation": "above"], in: scene) == "yes")
+        #expect(
+            S.answer(check, ["first.shape": "circle", "second.shape": "square", "relation": "inside"], in: scene)
+                == "yes")
+        #expect(
+            S.answer(check, ["first.shape": "star", "second.shape": "square", "relation": "inside"], in: scene) == "no")
+        #expect(
+            S.answer(check, ["first.shape": "star", "second.shape": "hexagon", "relation": "next to"], in: scene)
+                == "yes")
+        #expect(
+            S.answer(check, ["first.shape": "circle", "second.shape": "star", "relation": "next to"], in: scene) == "no"
+        )
+        #expect(
+            S.answer(check, ["first.shape": "hexagon", "second.shape": "star", "relation": "above"], in: scene) == "yes"
+        )
     }
 
     @Test("is A left of B: yes, no, and nothing when borderline")
@@ -171,10 +190,15 @@ struct QuestionGroundingTests {
         let rightOf = ["first.shape": "star", "second.shape": "circle", "relation": "right of"]
         #expect(S.answer(template, rightOf, in: row) == "no")
         // The square (0.44…0.56) overlaps neither's column but sits between: left of the circle, right of the star.
-        #expect(S.answer(template, ["first.shape": "square", "second.shape": "circle", "relation": "left of"], in: row) == "yes")
+        #expect(
+            S.answer(template, ["first.shape": "square", "second.shape": "circle", "relation": "left of"], in: row)
+                == "yes")
         var overlapping = row
         overlapping.objects[2].x = 0.25
-        #expect(S.answer(template, ["first.shape": "square", "second.shape": "star", "relation": "left of"], in: overlapping) == nil)
+        #expect(
+            S.answer(
+                template, ["first.shape": "square", "second.shape": "star", "relation": "left of"], in: overlapping)
+                == nil)
         let question = try #require(S.ask(template, leftOf, in: row))
         #expect(question.prompt == "Is the star left of the circle?\nAnswer yes or no.")
     }
@@ -203,7 +227,8 @@ struct QuestionGroundingTests {
         ])
         #expect(S.answer(BoundingBoxTemplate(), ["target.shape": "star"], in: scene) == "0.200,0.300,0.400,0.500")
         #expect(S.answer(BoundingBoxTemplate(), ["target.shape": "circle"], in: scene) == "0.540,0.590,0.860,0.910")
-        let wide = Scene(width: 400, height: 200, background: Background(kind: .plain), objects: [scene.objects[0]], seed: 1)
+        let wide = Scene(
+            width: 400, height: 200, background: Background(kind: .plain), objects: [scene.objects[0]], seed: 1)
         // The radius is a fraction of the shorter side: 0.1 × 200 px = 20 px = 0.05 of the width.
         #expect(S.answer(BoundingBoxTemplate(), ["target.shape": "star"], in: wide) == "0.250,0.300,0.350,0.500")
         let question = try #require(S.ask(BoundingBoxTemplate(), ["target.shape": "star"], in: scene))
@@ -231,8 +256,9 @@ struct QuestionAttributeTests {
         #expect(S.answer(SizeTemplate(), ["target.shape": "circle"], in: scene) == "small")
         #expect(S.answer(ShapeTemplate(), ["target.colour": "green"], in: scene) == "square")
         #expect(S.answer(ShapeTemplate(), ["target.colour": "red", "target.size": "small"], in: scene) == "circle")
-        #expect(S.ask(ShapeTemplate(), ["target.colour": "green"], in: scene, format: .freeText)?.prompt
-            == "What shape is the green object?\nAnswer with the shape name.")
+        #expect(
+            S.ask(ShapeTemplate(), ["target.colour": "green"], in: scene, format: .freeText)?.prompt
+                == "What shape is the green object?\nAnswer with the shape name.")
         // The question must not name what it asks about.
         #expect(S.ask(ColourTemplate(), ["target.shape": "square", "target.colour": "green"], in: scene) == nil)
     }
@@ -260,13 +286,18 @@ struct QuestionAttributeTests {
         let bigger = SizeComparisonTemplate()
         #expect(S.answer(bigger, ["first.shape": "square", "second.shape": "circle"], in: scene) == "yes")
         #expect(S.answer(bigger, ["first.shape": "circle", "second.shape": "square"], in: scene) == "no")
-        #expect(S.answer(bigger, ["first.shape": "circle", "second.colour": "blue", "second.shape": "star"], in: scene) == nil,
+        #expect(
+            S.answer(bigger, ["first.shape": "circle", "second.colour": "blue", "second.shape": "star"], in: scene)
+                == nil,
             "both small")
         let same = SameColourTemplate()
-        #expect(S.answer(same, ["first.shape": "circle", "second.shape": "star", "second.size": "large"], in: scene) == "yes")
+        #expect(
+            S.answer(same, ["first.shape": "circle", "second.shape": "star", "second.size": "large"], in: scene)
+                == "yes")
         #expect(S.answer(same, ["first.shape": "circle", "second.shape": "square"], in: scene) == "no")
-        #expect(S.ask(same, ["first.shape": "circle", "second.shape": "square"], in: scene)?.prompt
-            == "Do the circle and the square have the same colour?\nAnswer yes or no.")
+        #expect(
+            S.ask(same, ["first.shape": "circle", "second.shape": "square"], in: scene)?.prompt
+                == "Do the circle and the square have the same colour?\nAnswer yes or no.")
     }
 }
 
@@ -289,7 +320,10 @@ struct QuestionEntityTests {
             let present = choices.filter { $0 == "star" || $0 == "circle" }
             #expect(present == [question.answerValue])
         }
-        let crowded = S.scene(Shape.allCases.enumerated().map { S.object($0.offset, $0.element, .red, .small, x: 0.1 + 0.1 * Double($0.offset), y: 0.5) })
+        let crowded = S.scene(
+            Shape.allCases.enumerated().map {
+                S.object($0.offset, $0.element, .red, .small, x: 0.1 + 0.1 * Double($0.offset), y: 0.5)
+            })
         var rng = SeededGenerator(seed: 1)
         #expect(PresentShapeTemplate().make(scene: crowded, format: .multipleChoice, rng: &rng) == nil)
     }
@@ -300,10 +334,14 @@ struct QuestionEntityTests {
         #expect(S.answer(ExistenceTemplate(), ["colour": "red", "shape": "circle"], in: scene) == "no")
         #expect(S.answer(TextureTemplate(), ["texture": "stripes"], in: scene) == "yes")
         #expect(S.answer(TextureTemplate(), ["texture": "dots"], in: scene) == "no")
-        #expect(S.ask(TextureTemplate(), ["texture": "checks"], in: scene)?.prompt == "Is there a checkered object?\nAnswer yes or no.")
+        #expect(
+            S.ask(TextureTemplate(), ["texture": "checks"], in: scene)?.prompt
+                == "Is there a checkered object?\nAnswer yes or no.")
         // "No" questions ask about near misses: the colour or the shape occurs.
-        for question in S.questions(ExistenceTemplate(), on: scene, format: .yesNo) where question.expected.text == "no" {
-            let colour = question.subject["colour"] ?? "", shape = question.subject["shape"] ?? ""
+        for question in S.questions(ExistenceTemplate(), on: scene, format: .yesNo) where question.expected.text == "no"
+        {
+            let colour = question.subject["colour"] ?? ""
+            let shape = question.subject["shape"] ?? ""
             #expect(["red", "blue", "green"].contains(colour) || ["star", "circle"].contains(shape))
         }
     }
@@ -325,8 +363,9 @@ struct QuestionStructuredDataTests {
         #expect(S.answer(ChartExtremeTemplate(), ["extreme": "largest"], in: tied) == nil)
         #expect(S.answer(ChartExtremeTemplate(), ["extreme": "smallest"], in: tied) == "plums")
         #expect(S.answer(ChartValueTemplate(), ["category": "pears"], in: S.circlesAndStars) == nil)
-        #expect(S.ask(ChartValueTemplate(), ["category": "figs"], in: scene)?.prompt
-            == "What is the value of figs in the chart?\nAnswer with a number.")
+        #expect(
+            S.ask(ChartValueTemplate(), ["category": "figs"], in: scene)?.prompt
+                == "What is the value of figs in the chart?\nAnswer with a number.")
     }
 
     @Test("table lookups by a unique first column")
@@ -343,9 +382,60 @@ struct QuestionStructuredDataTests {
         let question = try #require(S.ask(template, ["key-column": "name", "key": "Bob", "column": "city"], in: scene))
         #expect(question.prompt.hasPrefix("In the row where name is Bob, what is city?"))
         // The column's other values are the first distractors.
-        for question in S.questions(template, on: scene, format: .multipleChoice) where question.subject["column"] == "city" {
+        for question in S.questions(template, on: scene, format: .multipleChoice)
+        where question.subject["column"] == "city" {
             let choices = try #require(question.expected.choices)
             #expect(Set(["Paris", "Rome", "Oslo"]).isSubset(of: choices), "\(choices)")
         }
+    }
+}
+
+@Suite("Question template registry")
+struct QuestionTemplateRegistryTests {
+    @Test("ids are unique, named after their ability, and every ability has templates")
+    func registry() throws {
+        let ids = QuestionTemplates.all.map(\.id)
+        #expect(Set(ids).count == ids.count)
+        for template in QuestionTemplates.all {
+            #expect(template.id.hasPrefix(template.ability.rawValue + "."))
+            #expect(!template.formats.isEmpty)
+            #expect(QuestionTemplates.template(id: template.id)?.id == template.id)
+        }
+        for ability in Ability.allCases {
+            #expect(!QuestionTemplates.templates(for: ability).isEmpty)
+        }
+        #expect(QuestionTemplates.template(id: "counting.nothing") == nil)
+        #expect(QuestionTemplates.templates(for: .grounding, formats: [.box]).map(\.id) == ["grounding.bounding-box"])
+    }
+
+    @Test("a template refuses formats it does not offer and questions it did not make")
+    func refusals() throws {
+        var rng = SeededGenerator(seed: 1)
+        #expect(CountShapeTemplate().make(scene: S.circlesAndStars, format: .box, rng: &rng) == nil)
+        let question = try #require(S.ask(CountShapeTemplate(), ["shape": "star"], in: S.circlesAndStars))
+        #expect(CountObjectsTemplate().reask(question, on: S.circlesAndStars, rng: &rng) == nil)
+        var damaged = question
+        damaged.subject = ["shape": "blob"]
+        #expect(CountShapeTemplate().reask(damaged, on: S.circlesAndStars, rng: &rng) == nil)
+    }
+
+    @Test("multiple-choice re-asking keeps the options and the old answer")
+    func reaskKeepsOptions() throws {
+        var rng = SeededGenerator(seed: 4)
+        let scene = S.circlesAndStars
+        let question = try #require(
+            S.questions(CountShapeTemplate(), on: scene, format: .multipleChoice).first {
+                $0.subject["shape"] == "circle"
+            })
+        #expect(question.answerValue == "3")
+        let fewer = try #require(SceneEdit.remove(id: 0).apply(to: scene))
+        let reasked = try #require(CountShapeTemplate().reask(question, on: fewer, rng: &rng))
+        #expect(reasked.answerValue == "2")
+        let choices = try #require(reasked.expected.choices)
+        #expect(choices.contains("3"))
+        // Only the option replaced by the new answer (if any) differs.
+        let differing = zip(choices, question.expected.choices ?? []).filter { $0 != $1 }
+        #expect(differing.count <= 1)
+        #expect(differing.allSatisfy { $0.0 == "2" })
     }
 }

@@ -31,7 +31,9 @@ enum QuestionTestScenes {
 
     /// A chart with a unique largest (pears) and smallest (plums) category.
     static let fruitChart = scene(
-        [], chart: Chart(kind: .bar, title: "Fruit sold", labels: ["apples", "pears", "plums", "figs"], values: [12, 30, 7, 19]))
+        [],
+        chart: Chart(
+            kind: .bar, title: "Fruit sold", labels: ["apples", "pears", "plums", "figs"], values: [12, 30, 7, 19]))
 
     static let peopleTable = scene(
         [],

@@ -86,6 +86,8 @@ public struct ChoiceExtractor: Sendable {
     public let options: [Option]
 
     /// Options lettered A, B, C… in the order given.
+    ///
+    /// - Precondition: At most 26 options, one per letter A–Z.
     public init(options texts: [String]) {
         self.options = texts.enumerated().map { index, text in
             Option(letter: Self.letter(at: index), text: text)
@@ -155,7 +157,9 @@ private struct Reading {
         if let letter = bareLetter(in: 0..<tokens.count) {
             return Extraction(letter: letter, rule: .bareLetter)
         }
-        for (rule, cues) in [(ChoiceExtractor.Rule.finalAnswer, Vocabulary.finalCues), (.statedAnswer, Vocabulary.answerCues)] {
+        for (rule, cues) in [
+            (ChoiceExtractor.Rule.finalAnswer, Vocabulary.finalCues), (.statedAnswer, Vocabulary.answerCues),
+        ] {
             var assertions = statements(after: cues)
             if rule == .statedAnswer { assertions += postfixAssertions() }
             let asserted = Set(assertions.flatMap { $0 })
@@ -167,7 +171,9 @@ private struct Reading {
             }
         }
         // Conclusions: the last single-letter one wins.
-        if let last = statements(after: Vocabulary.conclusionCues).last(where: { $0.count == 1 }), let letter = last.first {
+        if let last = statements(after: Vocabulary.conclusionCues).last(where: { $0.count == 1 }),
+            let letter = last.first
+        {
             return Extraction(letter: letter, rule: .conclusion)
         }
         let lines = lineRanges()
@@ -238,7 +244,8 @@ private struct Reading {
         var seen = 0
         while tokens.indices.contains(position), seen < 3 {
             let token = tokens[position]
-            if token.kind == .newline || (token.kind == .punctuation && [".", ",", ";", "!", "?"].contains(token.text)) {
+            if token.kind == .newline || (token.kind == .punctuation && [".", ",", ";", "!", "?"].contains(token.text))
+            {
                 return false
             }
             if token.kind == .word {
@@ -253,8 +260,9 @@ private struct Reading {
     /// Whether the word before a letter negates it ("not B", "isn't option B").
     func isNegated(before index: Int) -> Bool {
         var position = index - 1
-        while position >= 0, tokens[position].kind == .punctuation
-            || ["option", "choice", "letter"].contains(tokens[position].lower)
+        while position >= 0,
+            tokens[position].kind == .punctuation
+                || ["option", "choice", "letter"].contains(tokens[position].lower)
         {
             position -= 1
         }
@@ -506,7 +514,9 @@ private enum Vocabulary {
     ]
     static let fillerMarks: Set<String> = [":", "=", "-", "(", "[", "{", "\"", "'", ">", ",", "$", "\\"]
     /// Punctuation that may surround a bare letter.
-    static let markupMarks: Set<String> = ["(", ")", "[", "]", "{", "}", ".", ":", "-", "\"", "'", "!", "$", "\\", "#", ">"]
+    static let markupMarks: Set<String> = [
+        "(", ")", "[", "]", "{", "}", ".", ":", "-", "\"", "'", "!", "$", "\\", "#", ">",
+    ]
     /// Words that may precede a bare letter on its own line.
     static let letterLabels: Set<String> = ["option", "answer", "choice", "letter"]
     /// Letters that are also English words, read as options only with more evidence.

@@ -74,8 +74,10 @@ public struct FreeTextJudge: Judge {
 
     /// How many leading words are an answer label: "answer", "final answer is", "the answer is".
     private static func leadingCue(_ words: [String]) -> Int? {
-        for cue in [["the", "final", "answer", "is"], ["final", "answer", "is"], ["the", "answer", "is"],
-                    ["answer", "is"], ["final", "answer"], ["answer"]]
+        for cue in [
+            ["the", "final", "answer", "is"], ["final", "answer", "is"], ["the", "answer", "is"],
+            ["answer", "is"], ["final", "answer"], ["answer"],
+        ]
         where words.count > cue.count && Array(words.prefix(cue.count)) == cue {
             return cue.count
         }

@@ -31,7 +31,8 @@ public struct MultipleChoiceJudge: Judge {
         if let read = extraction.letter {
             letter = read
             how = "rule \(extraction.rule.rawValue)"
-        } else if let likeliest = Self.likeliest(response.choiceProbabilities, letters: extractor.options.map(\.letter)) {
+        } else if let likeliest = Self.likeliest(response.choiceProbabilities, letters: extractor.options.map(\.letter))
+        {
             letter = likeliest
             how = "choice probabilities"
         } else if extraction.rule == .ambiguous {

@@ -41,7 +41,9 @@ enum NumberReader {
                     var total = Double(value)
                     var last = end
                     // "twenty-one", "twenty one"
-                    if value >= 20, value % 10 == 0, last < characters.count, characters[last] == "-" || characters[last] == " " {
+                    if value >= 20, value % 10 == 0, last < characters.count,
+                        characters[last] == "-" || characters[last] == " "
+                    {
                         var unitEnd = last + 1
                         while isWordCharacter(unitEnd) { unitEnd += 1 }
                         if let unit = numberWords[String(characters[(last + 1)..<unitEnd])], (1...9).contains(unit) {
@@ -77,7 +79,9 @@ enum NumberReader {
         // Thousands groups: exactly three digits after each comma, and not a list "1,2,3".
         while thousands, index < characters.count, characters[index] == "," {
             let groupEnd = digits(at: index + 1, exactly: 3)
-            guard groupEnd == index + 4, !(groupEnd < characters.count && characters[groupEnd].isASCIIDigit) else { break }
+            guard groupEnd == index + 4, !(groupEnd < characters.count && characters[groupEnd].isASCIIDigit) else {
+                break
+            }
             literal += String(characters[(index + 1)..<groupEnd])
             index = groupEnd
         }

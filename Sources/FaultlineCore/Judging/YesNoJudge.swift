@@ -44,7 +44,9 @@ public struct YesNoJudge: Judge {
         var stated: Bool?
         for (index, word) in words.enumerated() where word == "answer" {
             var next = index + 1
-            while next < words.count, ["is", "would", "be", "should", "will", "definitely", "clearly"].contains(words[next]) {
+            while next < words.count,
+                ["is", "would", "be", "should", "will", "definitely", "clearly"].contains(words[next])
+            {
                 next += 1
             }
             if next < words.count, let value = polarity[words[next]] { stated = value }

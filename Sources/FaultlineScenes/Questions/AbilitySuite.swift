@@ -17,12 +17,14 @@ import Foundation
 /// are counterfactual, never two in a row: probe `i` is one when ⌊(i+1)·s⌋ > ⌊i·s⌋. A
 /// counterfactual probe `i` is the edited twin of the original probe `i − 1`, its lineage
 /// parent: it rebuilds that probe's scene and question (without rendering it), applies one
-/// random `SceneEdit`, and re-asks the same question — same template, subject, wording and
-/// options — with the answer computed from the edited scene. The parent is thus a real probe
-/// of the same suite, evaluated like any other, and each pair differs by exactly one edit;
-/// half the twins are steered towards edits that change the answer, half towards edits that
-/// keep it (see `counterfactualSpec`). Edits after which the question is no longer answerable unambiguously are skipped; when no
-/// edit works the probe falls back to being an original (factor `edit: none`, no parent).
+/// `SceneEdit`, and re-asks the same question — same template, subject and wording, same
+/// options except that the new answer may replace a distractor — with the answer computed
+/// from the edited scene. The parent is thus a real probe of the same suite, evaluated like
+/// any other, and each pair differs by exactly one edit. Half the twins are steered towards
+/// edits that change the answer (alternating random edits from `EditProposer` with edits of
+/// the question's own objects from `FocusedEdits`), half towards edits that keep it. Edits
+/// after which the question is no longer answerable unambiguously are skipped; when no edit
+/// works the probe falls back to being an original (factor `edit: none`, no parent).
 public struct AbilitySuite: ProbeSource {
     public let name = "scene-engine"
     public let count: Int
@@ -72,7 +74,9 @@ public struct AbilitySuite: ProbeSource {
     ///
     /// - Throws: `AbilitySuiteConfigurationError` naming the bad field (`count` for a
     ///   negative count).
-    public init(validatingCount count: Int, seed: UInt64, configuration: AbilitySuiteConfiguration) throws(AbilitySuiteConfigurationError) {
+    public init(
+        validatingCount count: Int, seed: UInt64, configuration: AbilitySuiteConfiguration
+    ) throws(AbilitySuiteConfigurationError) {
         guard count >= 0 else {
             throw AbilitySuiteConfigurationError(field: "count", message: "\(count) is negative; give 0 or more probes")
         }
@@ -210,7 +214,8 @@ public struct AbilitySuite: ProbeSource {
             if chosen == nil { chosen = (edit, edited, question) }
         }
         guard let (edit, edited, question) = chosen else { return nil }
-        return makeSpec(index: index, ability: parent.ability, scene: edited, question: question, parent: (parent.id, edit))
+        return makeSpec(
+            index: index, ability: parent.ability, scene: edited, question: question, parent: (parent.id, edit))
     }
 
     private func makeScene(_ kind: QuestionSceneKind, seed sceneSeed: UInt64) -> Scene {

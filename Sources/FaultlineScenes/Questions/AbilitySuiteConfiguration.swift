@@ -55,7 +55,9 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
             throw AbilitySuiteConfigurationError(
                 field: Field.formats.rawValue,
                 message: "no \(ability.rawValue) template asks in \(formats.map(\.rawValue).joined(separator: ", ")); "
-                    + "add \(offered.map(\.rawValue).joined(separator: " or ")) to formats, or drop \(ability.rawValue) from abilities")
+                    + "add \(offered.map(\.rawValue).joined(separator: " or ")) to formats, "
+                    + "or drop \(ability.rawValue) from abilities"
+            )
         }
         guard counterfactualShare.isFinite, Self.counterfactualShareRange.contains(counterfactualShare) else {
             throw AbilitySuiteConfigurationError(
@@ -66,7 +68,30 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
         do {
             try scenes.validate()
         } catch {
-            throw AbilitySuiteConfigurationError(field: "\(Field.scenes.rawValue).\(error.field)", message: error.message)
+            throw AbilitySuiteConfigurationError(
+                field: "\(Field.scenes.rawValue).\(error.field)", message: error.message)
+        }
+        try checkScenesCanAnswer()
+    }
+
+    /// Rejects scene settings under which the chosen abilities could never be asked about,
+    /// which would otherwise only show when the suite runs out of scenes to try.
+    private func checkScenesCanAnswer() throws(AbilitySuiteConfigurationError) {
+        // Comparisons and relations need two objects; the other object questions need one
+        // that can be told apart from the rest.
+        let needingObjects = abilities.filter { [.grounding, .attribute, .entity, .ocr].contains($0) }
+        if let ability = needingObjects.first, scenes.objectCount.upperBound < 2 {
+            throw AbilitySuiteConfigurationError(
+                field: "\(Field.scenes.rawValue).objectCount",
+                message: "scenes hold at most \(scenes.objectCount.upperBound) objects, too few for "
+                    + "\(ability.rawValue) questions; allow 2 or more, or drop "
+                    + "\(needingObjects.map(\.rawValue).joined(separator: ", ")) from abilities")
+        }
+        if abilities.contains(.ocr), scenes.labelProbability == 0, scenes.signProbability == 0 {
+            throw AbilitySuiteConfigurationError(
+                field: "\(Field.scenes.rawValue).labelProbability",
+                message: "with no labels and no signs there is nothing to read; raise labelProbability or "
+                    + "signProbability above 0, or drop ocr from abilities")
         }
     }
 
@@ -84,7 +109,8 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
         let known = Set(Field.allCases.map(\.rawValue))
         if let unknown = any.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
             throw AbilitySuiteConfigurationError(
-                field: unknown, message: "unknown field; the fields are \(Field.allCases.map(\.rawValue).joined(separator: ", "))")
+                field: unknown,
+                message: "unknown field; the fields are \(Field.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let container = try decoder.container(keyedBy: Field.self)
         let defaults = Self()
@@ -92,7 +118,8 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
             do {
                 return try container.decodeIfPresent(T.self, forKey: field) ?? fallback
             } catch let error as DecodingError {
-                throw AbilitySuiteConfigurationError(field: field.rawValue, message: "cannot be read: \(Self.explain(error)); \(hint)")
+                throw AbilitySuiteConfigurationError(
+                    field: field.rawValue, message: "cannot be read: \(Self.explain(error)); \(hint)")
             } catch let error as SceneConfigurationError {
                 throw AbilitySuiteConfigurationError(field: "\(field.rawValue).\(error.field)", message: error.message)
             }
@@ -104,7 +131,8 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
             formats: try decode(
                 .formats, defaults.formats,
                 hint: "give a list of \(Self.allFormats.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))"),
-            counterfactualShare: try decode(.counterfactualShare, defaults.counterfactualShare, hint: "give a number from 0 to 0.5"),
+            counterfactualShare: try decode(
+                .counterfactualShare, defaults.counterfactualShare, hint: "give a number from 0 to 0.5"),
             scenes: try decode(.scenes, defaults.scenes, hint: "give an object of scene generator settings"))
         try validate()
     }
@@ -123,7 +151,9 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
         guard !values.isEmpty else {
             throw AbilitySuiteConfigurationError(
                 field: field.rawValue,
-                message: "the list is empty; give at least one of \(allowed.joined(separator: ", ")) or leave the field out for all")
+                message: "the list is empty; give at least one of \(allowed.joined(separator: ", ")) "
+                    + "or leave the field out for all"
+            )
         }
         var seen = Set<T>()
         if let repeated = values.first(where: { !seen.insert($0).inserted }) {

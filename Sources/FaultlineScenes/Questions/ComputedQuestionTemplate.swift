@@ -77,7 +77,8 @@ extension ComputedQuestionTemplate {
                 expected: ExpectedAnswer(text: value, format: question.format), templateID: id,
                 format: question.format, subject: question.subject)
         }
-        guard var options = question.expected.choices, let oldIndex = QuestionPrompt.letterIndex(question.expected.text),
+        guard var options = question.expected.choices,
+            let oldIndex = QuestionPrompt.letterIndex(question.expected.text),
             options.indices.contains(oldIndex)
         else { return nil }
         if !options.contains(value) {
@@ -104,13 +105,16 @@ extension ComputedQuestionTemplate {
         for tier in [pool.preferred, pool.fallback] {
             var seen = Set(chosen)
             seen.insert(answer)
-            let usable = tier.filter { seen.insert($0).inserted && isWrong($0, for: subject, answer: answer, in: scene) }
+            let usable = tier.filter {
+                seen.insert($0).inserted && isWrong($0, for: subject, answer: answer, in: scene)
+            }
             chosen += QuestionRandom.shuffled(usable, rng: &rng).prefix(wanted - chosen.count)
         }
         return chosen.count >= minimumDistractors ? chosen : nil
     }
 
-    private func multipleChoice(stem: String, options: [String], answer: String, subject: [String: String]) -> Question? {
+    private func multipleChoice(stem: String, options: [String], answer: String, subject: [String: String]) -> Question?
+    {
         guard let index = options.firstIndex(of: answer) else { return nil }
         return Question(
             prompt: QuestionPrompt.compose(stem: stem, format: .multipleChoice, options: options),

@@ -9,7 +9,9 @@ public enum FocusedEdits {
         let subject = question.subject
         var ids: [Int] = []
         for role in ["target", "reference", "first", "second"] {
-            if let object = ReferringExpression(subject: subject, role: role)?.resolve(in: scene) { ids.append(object.id) }
+            if let object = ReferringExpression(subject: subject, role: role)?.resolve(in: scene) {
+                ids.append(object.id)
+            }
         }
         let shape = subject["shape"].flatMap(Shape.init(rawValue:))
         let colour = subject["colour"].flatMap(NamedColour.init(rawValue:))
@@ -31,7 +33,8 @@ public enum FocusedEdits {
         let ids = objectIDs(of: question, in: scene)
         let addable = question.subject["shape"].flatMap(Shape.init(rawValue:))
         for _ in 0..<8 {
-            if let edit = candidate(ids: ids, addable: addable, colour: question.subject["colour"], in: scene, rng: &rng),
+            if let edit = candidate(
+                ids: ids, addable: addable, colour: question.subject["colour"], in: scene, rng: &rng),
                 edit.apply(to: scene) != nil
             {
                 return edit
@@ -52,7 +55,8 @@ public enum FocusedEdits {
             let (x, y) = position(for: size, in: scene, rng: &rng)
             let object = SceneObject(
                 id: (scene.objects.map(\.id).max() ?? -1) + 1, shape: shape,
-                colour: colour.flatMap(NamedColour.init(rawValue:)) ?? QuestionRandom.pick(NamedColour.allCases, rng: &rng) ?? .red,
+                colour: colour.flatMap(NamedColour.init(rawValue:)) ?? QuestionRandom.pick(
+                    NamedColour.allCases, rng: &rng) ?? .red,
                 size: size, x: x, y: y)
             return .add(object)
         }

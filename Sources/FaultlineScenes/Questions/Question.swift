@@ -2,10 +2,9 @@ import FaultlineCore
 
 /// A question about a scene, with the answer computed from the scene graph.
 ///
-/// `subject` records what the question is about in words-independent form (the attributes of
-/// the referring expressions, the relation, the colour asked about…), so that the same
-/// question can be asked again of an edited scene and answered from that scene
-/// (`QuestionTemplate.reask(_:on:rng:)`).
+/// `subject` records what the question is about — the attributes its referring expressions
+/// name, the relation, the colour asked about — so that the same question can be asked
+/// again of an edited scene and answered from that scene (`QuestionTemplate.reask(_:on:rng:)`).
 public struct Question: Codable, Sendable, Hashable {
     /// The full prompt: the question, the options for multiple choice, and how to answer.
     public var prompt: String

@@ -10,7 +10,8 @@ public enum QuestionPrompt {
     public static let yesNoInstruction = "Answer yes or no."
     public static let letterInstruction = "Answer with the letter."
     public static let boxInstruction =
-        "Answer with x0,y0,x1,y1: the left, top, right and bottom edges as fractions of the image width and height, from 0 to 1 with 3 decimals."
+        "Answer with x0,y0,x1,y1: the left, top, right and bottom edges as fractions of the image width and height, "
+        + "from 0 to 1 with 3 decimals."
     /// The free-text instruction templates use unless they say something more specific.
     public static let defaultFreeTextInstruction = "Answer with a single word or phrase."
 

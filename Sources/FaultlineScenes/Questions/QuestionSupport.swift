@@ -24,7 +24,8 @@ enum QuestionSupport {
     /// The empty space between two objects' boxes along the axis where it is larger
     /// (0 when the boxes overlap), as `Scene.relations` measures "next to".
     static func gap(between a: SceneObject, and b: SceneObject, in scene: Scene) -> Double {
-        let boxA = scene.boundingBox(of: a), boxB = scene.boundingBox(of: b)
+        let boxA = scene.boundingBox(of: a)
+        let boxB = scene.boundingBox(of: b)
         let gapX = max(0, max(boxA.minX, boxB.minX) - min(boxA.maxX, boxB.maxX))
         let gapY = max(0, max(boxA.minY, boxB.minY) - min(boxA.maxY, boxB.maxY))
         return max(gapX, gapY)
@@ -35,12 +36,9 @@ enum QuestionSupport {
     /// borderline pair is called either.
     static let farApart = 0.16
 
-    /// Whether `a` stands in `relation` to `b`. "Inside" also needs `a` to be drawn within
-    /// `b`'s outline, not just its bounding box: a circle in the corner of a star's box is
-    /// not inside the star to anyone looking.
+    /// Whether `a` stands in `relation` to `b`, as `Scene.relations` says.
     static func holds(_ relation: Relation, from a: SceneObject, to b: SceneObject, in scene: Scene) -> Bool {
-        guard scene.relations(from: a, to: b).contains(relation) else { return false }
-        return relation != .inside || scene.isDrawnInside(a, b)
+        scene.relations(from: a, to: b).contains(relation)
     }
 
     /// Whether a statement "a is <relation> b" is clearly false, so that "no" is the only

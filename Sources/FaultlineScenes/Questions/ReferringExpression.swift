@@ -84,7 +84,8 @@ public struct ReferringExpression: Sendable, Hashable {
 
     /// Reads the expression stored under `role`; nil when it names no valid attribute.
     public init?(subject: [String: String], role: String) {
-        let shapeName = subject["\(role).shape"], colourName = subject["\(role).colour"]
+        let shapeName = subject["\(role).shape"]
+        let colourName = subject["\(role).colour"]
         let sizeName = subject["\(role).size"]
         let shape = shapeName.flatMap(Shape.init(rawValue:))
         let colour = colourName.flatMap(NamedColour.init(rawValue:))

@@ -239,7 +239,9 @@ extension Scene {
         if boxA.minX > boxB.maxX { result.insert(.rightOf) }
         if boxA.maxY < boxB.minY { result.insert(.above) }
         if boxA.minY > boxB.maxY { result.insert(.below) }
-        if a.size < b.size, boxB.contains(boxA) { result.insert(.inside) }
+        // Inside means drawn within the container's outline, not merely its box: a small
+        // object in the corner of a triangle's box is not inside the triangle.
+        if isDrawnInside(a, b) { result.insert(.inside) }
         let gapX = max(0, max(boxA.minX, boxB.minX) - min(boxA.maxX, boxB.maxX))
         let gapY = max(0, max(boxA.minY, boxB.minY) - min(boxA.maxY, boxB.maxY))
         if !result.contains(.inside), max(gapX, gapY) < 0.08, boxA.iou(boxB) == 0 { result.insert(.nextTo) }

@@ -15,7 +15,8 @@ public struct SizeComparisonTemplate: ComputedQuestionTemplate {
         let wantYes = QuestionRandom.chance(0.5, rng: &rng)
         var pairs: [(ReferringExpression, ReferringExpression)] = []
         for first in references {
-            for second in references where wantYes ? first.object.size > second.object.size : first.object.size < second.object.size {
+            for second in references
+            where wantYes ? first.object.size > second.object.size : first.object.size < second.object.size {
                 pairs.append((first.expression, second.expression))
             }
         }

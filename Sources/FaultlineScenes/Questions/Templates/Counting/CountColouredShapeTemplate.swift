@@ -17,7 +17,8 @@ public struct CountColouredShapeTemplate: ComputedQuestionTemplate {
         guard QuestionSupport.kind(of: scene) == .objects else { return nil }
         let combinations = NamedColour.allCases.flatMap { colour in Shape.allCases.map { (colour, $0) } }
         let present = combinations.filter { !scene.objects(shape: $0.1, colour: $0.0).isEmpty }
-        let colours = Set(scene.objects.map(\.colour)), shapes = Set(scene.objects.map(\.shape))
+        let colours = Set(scene.objects.map(\.colour))
+        let shapes = Set(scene.objects.map(\.shape))
         let absent = combinations.filter { scene.objects(shape: $0.1, colour: $0.0).isEmpty }
         let nearMisses = absent.filter { colours.contains($0.0) || shapes.contains($0.1) }
         let askAbsent = QuestionRandom.chance(Self.absentShare, rng: &rng)

@@ -16,7 +16,8 @@ public struct ExistenceTemplate: ComputedQuestionTemplate {
         let combinations = NamedColour.allCases.flatMap { colour in Shape.allCases.map { (colour, $0) } }
         let present = combinations.filter { !scene.objects(shape: $0.1, colour: $0.0).isEmpty }
         let absent = combinations.filter { scene.objects(shape: $0.1, colour: $0.0).isEmpty }
-        let colours = Set(scene.objects.map(\.colour)), shapes = Set(scene.objects.map(\.shape))
+        let colours = Set(scene.objects.map(\.colour))
+        let shapes = Set(scene.objects.map(\.shape))
         let nearMisses = absent.filter { colours.contains($0.0) || shapes.contains($0.1) }
         let pool = wantYes ? present : (nearMisses.isEmpty ? absent : nearMisses)
         guard let (colour, shape) = QuestionRandom.pick(pool, rng: &rng) else { return nil }

@@ -31,7 +31,8 @@ public struct TextureTemplate: ComputedQuestionTemplate {
     }
 
     public func answer(for subject: [String: String], in scene: Scene) -> String? {
-        guard QuestionSupport.kind(of: scene) == .objects, let texture = subject["texture"].flatMap(Texture.init(rawValue:))
+        guard QuestionSupport.kind(of: scene) == .objects,
+            let texture = subject["texture"].flatMap(Texture.init(rawValue:))
         else { return nil }
         return QuestionSupport.yesNo(scene.objects.contains { $0.texture == texture })
     }

@@ -17,7 +17,8 @@ public struct RelationCheckTemplate: ComputedQuestionTemplate {
     public func subject(in scene: Scene, format: AnswerFormat, rng: inout SeededGenerator) -> [String: String]? {
         let references = ReferringExpression.referable(in: scene)
         typealias Pair = (first: ReferringExpression, second: ReferringExpression)
-        var yesPairs: [Relation: [Pair]] = [:], noPairs: [Relation: [Pair]] = [:]
+        var yesPairs: [Relation: [Pair]] = [:]
+        var noPairs: [Relation: [Pair]] = [:]
         for first in references {
             for second in references where second.object.id != first.object.id {
                 for relation in Relation.allCases {

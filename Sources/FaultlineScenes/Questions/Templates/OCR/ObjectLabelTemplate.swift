@@ -29,7 +29,8 @@ public struct ObjectLabelTemplate: ComputedQuestionTemplate {
     }
 
     public func distractors(for subject: [String: String], answer: String, in scene: Scene) -> DistractorPool {
-        let inScene = scene.objects.compactMap(\.label).filter(QuestionSupport.isSingleWord)
+        let inScene =
+            scene.objects.compactMap(\.label).filter(QuestionSupport.isSingleWord)
             + scene.labels.map(\.text).filter(QuestionSupport.isSingleWord)
         return DistractorPool(preferred: inScene, fallback: QuestionSupport.similarTexts(to: answer))
     }

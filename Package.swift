@@ -64,6 +64,6 @@ let package = Package(
         .testTarget(name: "FaultlineRunnerTests", dependencies: ["FaultlineRunner", "FaultlineModels"]),
         .testTarget(name: "FaultlineAuditsTests", dependencies: ["FaultlineAudits"]),
         .testTarget(name: "FaultlineReportTests", dependencies: ["FaultlineReport"]),
-        .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "FaultlineStore"]),
+        .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "FaultlineStore", "FaultlineImageIO"]),
     ]
 )

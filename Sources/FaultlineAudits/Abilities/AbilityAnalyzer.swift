@@ -6,7 +6,9 @@ import Foundation
 /// interval. Streams: it keeps counts per (model, ability, dimension, level) only.
 public struct AbilityAnalyzer: Sendable {
     /// The lineage factors that define sub-suites, in the order reports list them.
-    public static let defaultDimensions = ["format", "template", "background", "objects", "edit", "category", "source"]
+    public static let defaultDimensions = [
+        "format", "template", "background", "objects", "edit", "category", "l2-category", "question-type",
+    ]
 
     public var dimensions: [String]
     /// Sub-suites smaller than this are shown but left out of the stability spread.

@@ -67,14 +67,29 @@ struct SuiteConfiguration: Codable, Equatable {
             }
         case "tsv":
             let source = try VLMEvalKitTSVSource(file: try dataFile(), mapping: try abilityMapping())
-            let unmapped = source.unmappedCategories.sorted { $0.key < $1.key }.map {
-                "\(source.file.path): category '\($0.key)' (\($0.value) rows) maps to no ability; add it to a --mapping file"
+            return (LimitedSource(base: source, limit: count ?? .max),
+                    source.problems.map(\.description) + Self.unmapped(source.unmappedCategories, in: source.file))
+        case "jsonl":
+            let source = try JSONLSource(file: try dataFile(), mapping: try abilityMapping())
+            return (LimitedSource(base: source, limit: count ?? .max),
+                    source.problems.map(\.description) + Self.unmapped(source.unmappedCategories, in: source.file))
+        case "easy-vqa":
+            guard let split = EasyVQASource.Split(rawValue: split ?? "test") else {
+                throw ConfigurationError(file: nil, line: nil, field: "split", message: "easy-VQA splits are test and train, got '\(split ?? "")'")
             }
-            return (LimitedSource(base: source, limit: count ?? .max), source.problems.map(\.description) + unmapped)
+            let directory = FaultlineHome.directory.appendingPathComponent("data/easy-vqa", isDirectory: true)
+            let source = try EasyVQASource(directory: directory, split: split, limit: count)
+            return (source, source.problems.map(\.description))
         default:
             throw ConfigurationError(
                 file: nil, line: nil, field: "suite",
                 message: "unknown suite '\(suite)'; known suites: \(Self.knownSuites.joined(separator: ", "))")
+        }
+    }
+
+    private static func unmapped(_ categories: [String: Int], in file: URL) -> [String] {
+        categories.sorted { $0.key < $1.key }.map {
+            "\(file.path): category '\($0.key)' (\($0.value) rows) maps to no ability; add it to a --mapping file"
         }
     }
 

@@ -5,7 +5,7 @@ import Foundation
 /// The short summary printed at the end of a run: one row per model, then the top findings.
 enum TerminalSummary {
     static func render(manifest: RunManifest, analysis: RunAnalysis, timing: RunTiming? = nil, topFindings: Int = 5) -> String {
-        var rows: [[String]] = [["model", "exact match (95% CI)", "mean 1−CER", "correct", "wrong", "errors", "latency p50/p95", "probes/s"]]
+        var rows: [[String]] = [["model", "accuracy (95% CI)", "mean score", "correct", "wrong", "errors", "latency p50/p95", "probes/s"]]
         for model in analysis.models {
             let speed = timing?.models.first { $0.model == model.model }
             rows.append([

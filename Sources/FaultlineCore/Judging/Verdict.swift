@@ -2,7 +2,8 @@
 public enum Outcome: String, Codable, Sendable, CaseIterable {
     case correct
     case wrong
-    /// The backend failed or its answer could not be parsed; `Verdict.detail` says why.
+    /// The backend failed or the probe could not be put to it; `Verdict.detail` says why.
+    /// (An answer that cannot be parsed is `wrong`, with a detail that starts with "unparsed".)
     case error
 }
 

@@ -64,6 +64,26 @@ struct BenchCommand: AsyncParsableCommand {
         for sample in source.samples() { samples.append(sample) }
         report(Figure(name: "render text probes (PNG)", count: probes, seconds: Date().timeIntervalSince(start), note: "1 thread"))
 
+        // Scenes: generate, draw and PNG-encode mixed scenes (3 in 5 object scenes, then charts and tables).
+        for side in [128, 224] {
+            var configuration = SceneGeneratorConfiguration()
+            configuration.width = side
+            configuration.height = side
+            let generator = SceneGenerator(configuration: configuration)
+            let renderer = SceneRenderer()
+            start = Date()
+            for index in 0..<probes {
+                let seed = seed &+ UInt64(index)
+                let scene = switch index % 5 {
+                case 3: generator.chartScene(seed: seed)
+                case 4: generator.tableScene(seed: seed)
+                default: generator.objectScene(seed: seed)
+                }
+                _ = try PNGCodec.encode(try renderer.render(scene))
+            }
+            report(Figure(name: "render scenes \(side)×\(side) (PNG)", count: probes, seconds: Date().timeIntervalSince(start), note: "1 thread"))
+        }
+
         // Runner overhead: the echo double answers instantly, so the time is the runner's:
         // store reads, PNG decode, judging and one transaction per verdict.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-bench-\(getpid())")

@@ -105,7 +105,7 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
     /// - Throws: `AbilitySuiteConfigurationError` naming the field that is unknown,
     ///   unreadable or invalid.
     public init(from decoder: any Decoder) throws {
-        let any = try decoder.container(keyedBy: AnyKey.self)
+        let any = try decoder.container(keyedBy: ConfigurationDecoding.AnyKey.self)
         let known = Set(Field.allCases.map(\.rawValue))
         if let unknown = any.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
             throw AbilitySuiteConfigurationError(
@@ -119,7 +119,7 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
                 return try container.decodeIfPresent(T.self, forKey: field) ?? fallback
             } catch let error as DecodingError {
                 throw AbilitySuiteConfigurationError(
-                    field: field.rawValue, message: "cannot be read: \(Self.explain(error)); \(hint)")
+                    field: field.rawValue, message: "cannot be read: \(ConfigurationDecoding.explain(error)); \(hint)")
             } catch let error as SceneConfigurationError {
                 throw AbilitySuiteConfigurationError(field: "\(field.rawValue).\(error.field)", message: error.message)
             }
@@ -160,23 +160,6 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
             throw AbilitySuiteConfigurationError(
                 field: field.rawValue, message: "\(repeated.rawValue) is listed twice; list each once")
         }
-    }
-
-    private static func explain(_ error: DecodingError) -> String {
-        switch error {
-        case .typeMismatch(let type, let context): "expected \(type) (\(context.debugDescription))"
-        case .valueNotFound(let type, let context): "a \(type) is missing (\(context.debugDescription))"
-        case .dataCorrupted(let context): context.debugDescription
-        case .keyNotFound(let key, _): "missing \(key.stringValue)"
-        @unknown default: "\(error)"
-        }
-    }
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }
 

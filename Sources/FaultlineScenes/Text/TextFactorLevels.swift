@@ -111,7 +111,7 @@ public struct TextFactorLevels: Codable, Sendable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let any = try decoder.container(keyedBy: AnyKey.self)
+        let any = try decoder.container(keyedBy: ConfigurationDecoding.AnyKey.self)
         let known = Set(Field.allCases.map(\.rawValue))
         if let unknown = any.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
             throw TextFactorLevelsError(
@@ -125,7 +125,7 @@ public struct TextFactorLevels: Codable, Sendable, Hashable {
                 return try container.decodeIfPresent([T].self, forKey: field) ?? defaultValue
             } catch let error as DecodingError {
                 throw TextFactorLevelsError(
-                    field: field.rawValue, message: "cannot be read: \(Self.explain(error))\(Self.allowedValues(field))")
+                    field: field.rawValue, message: "cannot be read: \(ConfigurationDecoding.explain(error, expecting: { "a list of \($0)" }))\(Self.allowedValues(field))")
             }
         }
         try self.init(
@@ -197,23 +197,6 @@ public struct TextFactorLevels: Codable, Sendable, Hashable {
             default: []
             }
         return names.isEmpty ? "" : "; the accepted values are " + names.map { "\"\($0)\"" }.joined(separator: ", ")
-    }
-
-    private static func explain(_ error: DecodingError) -> String {
-        switch error {
-        case .typeMismatch(let type, let context): "expected a list of \(type) (\(context.debugDescription))"
-        case .valueNotFound(let type, let context): "a \(type) is missing (\(context.debugDescription))"
-        case .dataCorrupted(let context): context.debugDescription
-        case .keyNotFound(let key, _): "missing \(key.stringValue)"
-        @unknown default: "\(error)"
-        }
-    }
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }
 

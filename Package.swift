@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries
@@ -32,6 +34,7 @@ let package = Package(
             dependencies: [
                 "FaultlineCore", "FaultlineImageIO", "CTesseract", "COnnxRuntime",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
         .target(name: "FaultlineStore", dependencies: [
             "FaultlineCore", "FaultlineImageIO",
@@ -58,7 +61,14 @@ let package = Package(
         .testTarget(name: "FaultlineCoreTests", dependencies: ["FaultlineCore"]),
         .testTarget(name: "FaultlineImageIOTests", dependencies: ["FaultlineImageIO"]),
         .testTarget(name: "FaultlineScenesTests", dependencies: ["FaultlineScenes"]),
-        .testTarget(name: "FaultlineModelsTests", dependencies: ["FaultlineModels", "FaultlineScenes"]),
+        .testTarget(
+            name: "FaultlineModelsTests",
+            dependencies: [
+                "FaultlineModels", "FaultlineScenes",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         .testTarget(name: "FaultlineStoreTests", dependencies: ["FaultlineStore"]),
         .testTarget(name: "FaultlineDatasetsTests", dependencies: ["FaultlineDatasets"]),
         .testTarget(name: "FaultlineRunnerTests", dependencies: ["FaultlineRunner", "FaultlineModels"]),

@@ -6,8 +6,8 @@ import Testing
 @Suite struct AbilitiesCommandTests {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-abilities-\(UUID().uuidString)")
 
-    @Test func theGeneratedSuiteScoresAllSixAbilitiesWithStability() throws {
-        let result = try FaultlineProcess.run([
+    @Test func theGeneratedSuiteScoresAllSixAbilitiesWithStability() async throws {
+        let result = try await FaultlineProcess.run([
             "abilities", "--model", "double:echo", "--count", "240", "--seed", "4", "--store",
             scratch.appendingPathComponent("store").path, "--report-directory", scratch.appendingPathComponent("report").path,
         ])
@@ -19,7 +19,7 @@ import Testing
         #expect(html.contains("structured-data"))
     }
 
-    @Test func aBenchmarkTSVRunsAndItsBadRowsAreReportedWithTheirLine() throws {
+    @Test func aBenchmarkTSVRunsAndItsBadRowsAreReportedWithTheirLine() async throws {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let png = try PNGCodec.encode(RasterImage(width: 6, height: 6, channels: 3, fill: 200)).base64EncodedString()
         let rows = [
@@ -32,7 +32,7 @@ import Testing
         ]
         let file = scratch.appendingPathComponent("bench.tsv")
         try (rows.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-        let result = try FaultlineProcess.run([
+        let result = try await FaultlineProcess.run([
             "abilities", "--model", "double:echo", "--data", file.path, "--store", scratch.appendingPathComponent("store").path,
             "--no-report",
         ])

@@ -37,22 +37,50 @@ struct FaultlineProcess {
         return (process, output, error)
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let (process, output, error) = try launch(arguments, environment: environment)
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-            error: String(decoding: err, as: UTF8.self))
+    /// Runs the command to completion. The waiting happens on a Dispatch thread, not in Swift
+    /// concurrency's small thread pool, so that parallel tests waiting on processes do not
+    /// starve each other.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await offThePool {
+            let (process, output, error) = try launch(arguments, environment: environment)
+            // Drain standard error concurrently so that neither pipe fills and blocks the child.
+            let errorData = LockedData()
+            let drained = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                errorData.set(error.fileHandleForReading.readDataToEndOfFile())
+                drained.signal()
+            }
+            let out = output.fileHandleForReading.readDataToEndOfFile()
+            drained.wait()
+            process.waitUntilExit()
+            return Result(
+                status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+                error: String(decoding: errorData.get(), as: UTF8.self))
+        }
     }
+
+    /// Runs blocking work on a Dispatch thread and awaits its result.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try work() }) }
+        }
+    }
+}
+
+/// Bytes handed from one thread to another.
+final class LockedData: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var data = Data()
+    func set(_ value: Data) { lock.withLock { data = value } }
+    func get() -> Data { lock.withLock { data } }
 }
 
 @Suite struct CommandLineTests {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-cli-\(UUID().uuidString)")
 
-    @Test func anUnknownBackendIsAnErrorThatListsTheKnownOnes() throws {
-        let result = try FaultlineProcess.run([
+    @Test func anUnknownBackendIsAnErrorThatListsTheKnownOnes() async throws {
+        let result = try await FaultlineProcess.run([
             "run", "--model", "ocr:padle", "--count", "3", "--store", scratch.path, "--no-report",
         ])
         #expect(result.status != 0)
@@ -62,8 +90,8 @@ struct FaultlineProcess {
         #expect(text.contains("Did you mean 'ocr:paddle'?"))
     }
 
-    @Test func aModelThatFailsToLoadDoesNotStopTheOthers() throws {
-        let result = try FaultlineProcess.run([
+    @Test func aModelThatFailsToLoadDoesNotStopTheOthers() async throws {
+        let result = try await FaultlineProcess.run([
             "run", "--model", "nope:model", "--model", "double:echo", "--count", "5", "--store", scratch.path,
             "--no-report",
         ])
@@ -73,7 +101,7 @@ struct FaultlineProcess {
         #expect(result.output.contains("100.0%"))
     }
 
-    @Test func aMalformedConfigurationNamesFileLineAndField() throws {
+    @Test func aMalformedConfigurationNamesFileLineAndField() async throws {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let file = scratch.appendingPathComponent("suite.json")
         try """
@@ -97,16 +125,16 @@ struct FaultlineProcess {
         #expect(levels.description.contains("levels.sizes"))
 
         // Through the command: a clear message and a failing exit status, nothing run.
-        let result = try FaultlineProcess.run(["run", "--config", file.path, "--store", scratch.path])
+        let result = try await FaultlineProcess.run(["run", "--config", file.path, "--store", scratch.path])
         #expect(result.status != 0)
         #expect(result.error.contains("levels.sizes"))
     }
 
-    @Test func theSameSeedGivesByteIdenticalReportsFromSeparateStores() throws {
+    @Test func theSameSeedGivesByteIdenticalReportsFromSeparateStores() async throws {
         var reports: [[Data]] = []
         for name in ["a", "b"] {
             let out = scratch.appendingPathComponent("report-\(name)")
-            let result = try FaultlineProcess.run([
+            let result = try await FaultlineProcess.run([
                 "run", "--model", "double:echo?fail-every=5", "--count", "40", "--seed", "9", "--store",
                 scratch.appendingPathComponent("store-\(name)").path, "--report-directory", out.path,
             ])
@@ -126,20 +154,27 @@ struct FaultlineProcess {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let log = scratch.appendingPathComponent("calls.log")
         let store = scratch.appendingPathComponent("store")
-        let count = 240
+        // Long enough (at least 300 × 0.05 s / 3 = 5 s of answering) that a loaded machine still
+        // sees the run mid-way.
+        let count = 300
         let arguments = [
-            "run", "--model", "double:echo?delay=0.02&concurrency=3&log=\(log.path)", "--count", "\(count)", "--seed",
+            "run", "--model", "double:echo?delay=0.05&concurrency=3&log=\(log.path)", "--count", "\(count)", "--seed",
             "3", "--store", store.path, "--no-report",
         ]
         let (process, _, _) = try FaultlineProcess.launch(arguments)
-        func calls() -> [String] {
+        @Sendable func calls() -> [String] {
             ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
-        let deadline = Date().addingTimeInterval(120)
-        while calls().count < 60 && Date() < deadline && process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(process.isRunning, "the run finished before it could be killed; raise the count")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // Watch and kill from a Dispatch thread, so a busy test pool cannot delay the kill.
+        let killedMidway = try await FaultlineProcess.offThePool {
+            let deadline = Date().addingTimeInterval(120)
+            while calls().count < 30 && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
+            let running = process.isRunning
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return running
+        }
+        #expect(killedMidway, "the run finished before it could be killed; raise the count")
         #expect(process.terminationReason == .uncaughtSignal)
 
         let database = try AuditDatabase(directory: store)
@@ -150,7 +185,7 @@ struct FaultlineProcess {
         #expect(!answeredBeforeKill.isEmpty)
         #expect(answeredBeforeKill.count < count)
 
-        let resumed = try FaultlineProcess.run(arguments)
+        let resumed = try await FaultlineProcess.run(arguments)
         #expect(resumed.status == 0, "\(resumed.error)")
         #expect(resumed.error.contains("resuming"))
 

@@ -30,6 +30,13 @@ extension BackendRegistry {
                 pageSegMode: pageSegMode, maxConcurrentRequests: max(1, try spec.int("concurrency", default: 2)))
         }
         registry.register(
+            "openai:*",
+            summary: "An OpenAI-compatible chat endpoint (OpenAI, vLLM, SGLang, llama.cpp, Ollama…): "
+                + "openai:BASE_URL#MODEL?key_env=VAR&concurrency=N&timeout=S&max_retries=N"
+        ) { spec, environment in
+            try OpenAIModel(spec: spec, environment: environment)
+        }
+        registry.register(
             "double:*",
             summary: "Test double for fault injection, not a model: answers the expected text; "
                 + "double:echo?delay=S&fail-every=N&log=PATH&concurrency=N"

@@ -95,6 +95,9 @@ if ! flock -n 9; then
   flock 9
 fi
 
+# Scratch left by an install that was killed outright (the lock says none is running now).
+rm -rf "$LLAMA_ROOT"/.build-* "$MODEL.tmp"
+
 SCRATCH=()
 cleanup() { local d; for d in "${SCRATCH[@]+"${SCRATCH[@]}"}"; do rm -rf "$d"; done; }
 trap cleanup EXIT
@@ -112,7 +115,10 @@ fetch_pinned() {
     [ -f "$dir/$file" ] || fail "pip download of $spec did not produce $file (got: $(ls "$dir"))"
   fi
   got=$(sha256_of "$dir/$file")
-  [ "$got" = "$sum" ] || fail "$dir/$file has sha256 $got, expected $sum; delete $dir and run again"
+  if [ "$got" != "$sum" ]; then
+    rm -rf "$dir"
+    fail "$file (from $spec) has sha256 $got, expected $sum: the registry served a different file than the pinned one; nothing was installed"
+  fi
   printf '%s\n' "$dir/$file"
 }
 

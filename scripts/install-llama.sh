@@ -185,7 +185,7 @@ run_logged() {  # runs a build step with its output in $log; on failure shows th
 started=$(date +%s)
 say "configuring (GGML_NATIVE=OFF, Release, shared libraries)"
 run_logged "$CMAKE" -S "$src" -B "$work/build" -G Ninja -DCMAKE_MAKE_PROGRAM="$NINJA" "${CMAKE_FLAGS[@]}"
-say "building $BUILD_TARGET with -j$JOBS (about 10 minutes on 2 cores; log: $log)"
+say "building $BUILD_TARGET with -j$JOBS (4 to 7 minutes on 2 cores; log: $log)"
 run_logged "$CMAKE" --build "$work/build" --target "$BUILD_TARGET" -j "$JOBS"
 elapsed=$(( $(date +%s) - started ))
 say "built in ${elapsed}s"

@@ -8,10 +8,14 @@ QUICKSTART_COUNT ?= 2000
 QUICKSTART_SEED ?= 7
 QUICKSTART_MODELS ?= --model ocr:paddle --model ocr:tesseract
 
-.PHONY: setup build release quickstart test bench clean
+.PHONY: setup llama build release quickstart test test-llama bench clean
 
 setup:
 	@bash scripts/install.sh
+
+# llama.cpp's server and SmolLM2, for the OpenAI-compatible backend's real-server tests.
+llama:
+	@bash scripts/install-llama.sh
 
 build: setup
 	$(SWIFT) build
@@ -22,9 +26,12 @@ release: setup
 quickstart: release
 	.build/release/faultline run $(QUICKSTART_MODELS) --count $(QUICKSTART_COUNT) --seed $(QUICKSTART_SEED)
 
-test: setup
+test: setup llama
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+test-llama: llama
+	bash Tests/llama/smoke.sh
 
 bench: release
 	bash scripts/install-peers.sh

@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(
             name: "FaultlineModelsTests",
             dependencies: [
-                "FaultlineModels", "FaultlineScenes",
+                "FaultlineModels", "FaultlineScenes", "FaultlineRunner", "FaultlineStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

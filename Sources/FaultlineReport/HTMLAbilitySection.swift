@@ -34,12 +34,12 @@ extension HTMLReport {
                     "\(NumberText.fixed(value, digits: 2)) (\(NumberText.fixed(score.stabilityLow ?? value, digits: 2))–"
                         + "\(NumberText.fixed(score.stabilityHigh ?? value, digits: 2)))"
                 } ?? "–"
-                out += "<tr><td>\(e(ability.rawValue))</td><td>\(e(score.model))</td>"
+                out += "<tr><td class=\"nowrap\">\(e(ability.rawValue))</td><td class=\"nowrap\">\(e(score.model))</td>"
                     + "<td>\(NumberText.percent(score.accuracy.rate)) (\(e(NumberText.interval(score.accuracy))))</td>"
-                    + "<td>\(score.accuracy.total)</td><td>\(stability)</td>"
+                    + "<td class=\"num\">\(score.accuracy.total)</td><td class=\"nowrap\">\(stability)</td>"
                     + "<td>\(e(subSuiteText(score.weakestSubSuite, in: score)))</td>"
                     + "<td>\(e(subSuiteText(score.strongestSubSuite, in: score)))</td>"
-                    + "<td>\(NumberText.percent(score.unparsedRate))</td></tr>\n"
+                    + "<td class=\"num\">\(NumberText.percent(score.unparsedRate))</td></tr>\n"
             }
         }
         return out + "</tbody>\n</table>\n</section>\n"

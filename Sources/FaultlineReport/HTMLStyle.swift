@@ -20,6 +20,7 @@ enum HTMLStyle {
         .takeaways { border-left: 4px solid #D55E00; background: #fff7f2; padding: .6rem 1rem; margin: 1.2rem 0; border-radius: 0 8px 8px 0; }
         .takeaways ol { margin: .3rem 0 .2rem; padding-left: 1.3rem; }
         table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .92rem; }
+        td.nowrap { white-space: nowrap; }
         th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
         th { background: var(--panel); font-weight: 600; }
         .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }

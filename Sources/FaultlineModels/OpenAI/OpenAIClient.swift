@@ -30,6 +30,8 @@ public struct GeneratedToken: Sendable, Equatable {
 
 /// What to ask the chat completions endpoint.
 public struct ChatCompletionRequest: Sendable {
+    /// An optional system message, sent before the user's.
+    public var system: String?
     public var prompt: String
     /// PNG-encoded images, sent as `data:image/png;base64,…` URLs before the prompt.
     public var imagePNGs: [Data]
@@ -42,8 +44,9 @@ public struct ChatCompletionRequest: Sendable {
 
     public init(
         prompt: String, imagePNGs: [Data] = [], temperature: Double = 0, maxTokens: Int = 64, seed: UInt64 = 0,
-        stop: [String] = [], topLogprobs: Int? = nil
+        stop: [String] = [], topLogprobs: Int? = nil, system: String? = nil
     ) {
+        self.system = system
         self.prompt = prompt
         self.imagePNGs = imagePNGs
         self.temperature = temperature
@@ -132,7 +135,8 @@ public final class OpenAIClient: Sendable {
     /// Whether the server refused log-probabilities once, so they are no longer asked for.
     public var logprobsUnsupported: Bool { logprobsRefused.value }
 
-    /// `POST /chat/completions` with one user message of images and text.
+    /// `POST /chat/completions` with an optional system message and one user message of
+    /// images and text.
     public func chatCompletion(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
         var content = request.imagePNGs.map {
             OpenAIWire.ContentPart.image(dataURL: "data:image/png;base64," + $0.base64EncodedString())
@@ -140,7 +144,9 @@ public final class OpenAIClient: Sendable {
         content.append(.text(request.prompt))
         let wantLogprobs = request.topLogprobs != nil && !logprobsRefused.value
         var body = OpenAIWire.ChatRequest(
-            model: spec.model, messages: [OpenAIWire.Message(role: "user", content: content)],
+            model: spec.model,
+            messages: (request.system.map { [OpenAIWire.Message(role: "system", content: [.text($0)])] } ?? [])
+                + [OpenAIWire.Message(role: "user", content: content)],
             temperature: request.temperature, max_tokens: request.maxTokens,
             seed: Int64(bitPattern: request.seed & 0x7FFF_FFFF_FFFF_FFFF),
             stop: request.stop.isEmpty ? nil : request.stop,

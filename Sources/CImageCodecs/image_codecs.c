@@ -89,6 +89,26 @@ typedef struct {
     png_bytep *rows;
 } png_job;
 
+/* The checks every decoder starts with; clears the outputs so that a failure leaves none set. */
+static int decode_arguments_acceptable(const uint8_t *data, size_t size, uint8_t **out_pixels,
+                                       uint32_t *out_width, uint32_t *out_height, const char *format_name,
+                                       fl_codec_error *error) {
+    if (error == NULL) return 0;
+    clear_error(error);
+    if (out_pixels == NULL || out_width == NULL || out_height == NULL) {
+        set_error(error, FL_CODEC_INVALID_ARGUMENT, -1, "a required pointer argument is NULL");
+        return 0;
+    }
+    *out_pixels = NULL;
+    *out_width = 0;
+    *out_height = 0;
+    if (data == NULL || size == 0) {
+        set_error(error, FL_CODEC_TRUNCATED, 0, "%s data is empty (0 bytes)", format_name);
+        return 0;
+    }
+    return 1;
+}
+
 static void png_fail(png_structp png, png_const_charp message) {
     png_job *job = (png_job *)png_get_error_ptr(png);
     int64_t offset = job->input != NULL ? (int64_t)job->input_offset : -1;
@@ -145,18 +165,8 @@ static void composite_over_white(uint8_t *buffer, size_t pixel_count) {
 
 int32_t fl_png_decode_rgb(const uint8_t *data, size_t size, uint8_t **out_pixels,
                           uint32_t *out_width, uint32_t *out_height, fl_codec_error *error) {
-    if (error == NULL) return FL_CODEC_INVALID_ARGUMENT;
-    clear_error(error);
-    if (out_pixels == NULL || out_width == NULL || out_height == NULL) {
-        set_error(error, FL_CODEC_INVALID_ARGUMENT, -1, "a required pointer argument is NULL");
-        return error->status;
-    }
-    *out_pixels = NULL;
-    *out_width = 0;
-    *out_height = 0;
-    if (data == NULL || size == 0) {
-        set_error(error, FL_CODEC_TRUNCATED, 0, "PNG data is empty (0 bytes)");
-        return error->status;
+    if (!decode_arguments_acceptable(data, size, out_pixels, out_width, out_height, "PNG", error)) {
+        return error == NULL ? FL_CODEC_INVALID_ARGUMENT : error->status;
     }
     size_t signature_bytes = size < 8 ? size : 8;
     if (png_sig_cmp(data, 0, signature_bytes) != 0) {
@@ -508,18 +518,8 @@ typedef struct {
 
 int32_t fl_jpeg_decode_rgb(const uint8_t *data, size_t size, uint8_t **out_pixels,
                            uint32_t *out_width, uint32_t *out_height, fl_codec_error *error) {
-    if (error == NULL) return FL_CODEC_INVALID_ARGUMENT;
-    clear_error(error);
-    if (out_pixels == NULL || out_width == NULL || out_height == NULL) {
-        set_error(error, FL_CODEC_INVALID_ARGUMENT, -1, "a required pointer argument is NULL");
-        return error->status;
-    }
-    *out_pixels = NULL;
-    *out_width = 0;
-    *out_height = 0;
-    if (data == NULL || size == 0) {
-        set_error(error, FL_CODEC_TRUNCATED, 0, "JPEG data is empty (0 bytes)");
-        return error->status;
+    if (!decode_arguments_acceptable(data, size, out_pixels, out_width, out_height, "JPEG", error)) {
+        return error == NULL ? FL_CODEC_INVALID_ARGUMENT : error->status;
     }
     if (size > ULONG_MAX) {
         set_error(error, FL_CODEC_TOO_LARGE, -1, "JPEG data of %zu bytes is too large", size);

@@ -110,10 +110,8 @@ struct SuiteConfiguration: Codable, Equatable {
     /// more than the audit).
     func identity() throws -> String {
         var text = try json() + effectiveLevelsJSON()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         if suite == "abilities" {
-            text += String(decoding: try encoder.encode(abilities ?? .init()), as: UTF8.self)
+            text += try Self.sortedJSON(abilities ?? AbilitySuiteConfiguration())
         }
         for file in [path, mapping].compactMap({ $0 }) {
             let attributes = try? FileManager.default.attributesOfItem(atPath: file)
@@ -176,15 +174,18 @@ struct SuiteConfiguration: Codable, Equatable {
 
     /// The factor levels the suite will use, defaults included, as JSON.
     func effectiveLevelsJSON() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(levels ?? .default), as: UTF8.self)
+        try Self.sortedJSON(levels ?? .default)
     }
 
     func json() throws -> String {
+        try Self.sortedJSON(self)
+    }
+
+    /// Sorted-key JSON, so that the same configuration always gives the same text (and run id).
+    private static func sortedJSON<Value: Encodable>(_ value: Value) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
 

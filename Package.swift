@@ -35,6 +35,10 @@ let package = Package(
                 "FaultlineCore", "FaultlineImageIO", "CTesseract", "COnnxRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The loopback OpenAI double (TestDoubles) that tests and `bench --http` serve.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         .target(name: "FaultlineStore", dependencies: [
             "FaultlineCore", "FaultlineImageIO",

@@ -285,16 +285,26 @@ struct HTMLReport {
     // MARK: Speed, glossary, footer
 
     private func speedSection(_ timing: RunTiming) -> String {
+        let tokens = timing.reportsTokens
         var out = "<section id=\"speed\">\n<h2>Speed</h2>\n"
         out += "<p>Wall time of the run: \(NumberText.duration(timing.wallSeconds)). Latency is per response, "
-            + "measured around the backend call; probes per second is over this model's share of the wall time.</p>\n"
+            + "measured around the backend call; probes per second is over this model's share of the wall time."
+            + (tokens ? " Tokens are as the backend reported them; tokens per second is completion tokens over the "
+                + "latency of the responses that reported them, the speed of one request." : "") + "</p>\n"
         out += "<table>\n<thead><tr><th>Model</th><th class=\"num\">Responses</th><th class=\"num\">p50 latency</th>"
-            + "<th class=\"num\">p95 latency</th><th class=\"num\">Probes/s</th></tr></thead>\n<tbody>\n"
+            + "<th class=\"num\">p95 latency</th><th class=\"num\">Probes/s</th>"
+            + (tokens ? "<th class=\"num\">Prompt tokens</th><th class=\"num\">Completion tokens</th><th class=\"num\">Tokens/s</th>" : "")
+            + "</tr></thead>\n<tbody>\n"
         for model in timing.models {
             out += "<tr><td>\(swatch(model.model))\(e(model.model))</td><td class=\"num\">\(model.responses)</td>"
                 + "<td class=\"num\">\(NumberText.duration(model.p50LatencySeconds))</td>"
                 + "<td class=\"num\">\(NumberText.duration(model.p95LatencySeconds))</td>"
-                + "<td class=\"num\">\(NumberText.rate(model.probesPerSecond))</td></tr>\n"
+                + "<td class=\"num\">\(NumberText.rate(model.probesPerSecond))</td>"
+            if tokens {
+                out += "<td class=\"num\">\(model.promptTokens)</td><td class=\"num\">\(model.completionTokens)</td>"
+                    + "<td class=\"num\">\(model.completionTokensPerSecond.map(NumberText.rate) ?? "–")</td>"
+            }
+            out += "</tr>\n"
         }
         return out + "</tbody>\n</table>\n</section>\n"
     }

@@ -71,12 +71,17 @@ struct MarkdownReport {
             lines.append("")
             lines.append("Wall time of the run: \(NumberText.duration(timing.wallSeconds)).")
             lines.append("")
-            lines.append("| Model | Responses | p50 latency | p95 latency | Probes/s |")
-            lines.append("| --- | ---: | ---: | ---: | ---: |")
+            let tokens = timing.reportsTokens
+            lines.append("| Model | Responses | p50 latency | p95 latency | Probes/s |" + (tokens ? " Prompt tokens | Completion tokens | Tokens/s |" : ""))
+            lines.append("| --- | ---: | ---: | ---: | ---: |" + (tokens ? " ---: | ---: | ---: |" : ""))
             for model in timing.models {
-                lines.append(
-                    "| \(e(model.model)) | \(model.responses) | \(NumberText.duration(model.p50LatencySeconds)) | "
-                        + "\(NumberText.duration(model.p95LatencySeconds)) | \(NumberText.rate(model.probesPerSecond)) |")
+                var line = "| \(e(model.model)) | \(model.responses) | \(NumberText.duration(model.p50LatencySeconds)) | "
+                    + "\(NumberText.duration(model.p95LatencySeconds)) | \(NumberText.rate(model.probesPerSecond)) |"
+                if tokens {
+                    line += " \(model.promptTokens) | \(model.completionTokens) | "
+                        + "\(model.completionTokensPerSecond.map(NumberText.rate) ?? "–") |"
+                }
+                lines.append(line)
             }
             lines.append("")
         }

@@ -239,7 +239,7 @@ extension AuditDatabase {
                 db,
                 sql: """
                     SELECT v.modelKey, v.outcome, v.score, v.judge, v.detail, p.json,
-                           r.text AS responseText, r.latencySeconds
+                           r.text AS responseText, r.latencySeconds, r.promptTokens, r.completionTokens
                     FROM verdict v
                     JOIN probe p ON p.key = v.probeKey
                     LEFT JOIN response r ON r.rowid = v.responseRowID
@@ -256,7 +256,8 @@ extension AuditDatabase {
                         expected: probe.expected.text, response: row["responseText"] ?? "",
                         outcome: Outcome(rawValue: row["outcome"]) ?? .error, score: row["score"], judge: row["judge"],
                         detail: row["detail"], factors: probe.lineage.factors, image: probe.images.first,
-                        latencySeconds: row["latencySeconds"] ?? 0))
+                        latencySeconds: row["latencySeconds"] ?? 0, promptTokens: row["promptTokens"],
+                        completionTokens: row["completionTokens"]))
             }
         }
     }

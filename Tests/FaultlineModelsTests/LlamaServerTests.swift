@@ -1,7 +1,11 @@
 import AsyncHTTPClient
 import FaultlineCore
 import FaultlineModels
+import FaultlineRunner
+import FaultlineScenes
+import FaultlineStore
 import Foundation
+import Logging
 import Testing
 
 // The server is spawned through Glibc's posix_spawn types; the project builds and runs on Linux.
@@ -383,6 +387,35 @@ struct LlamaServerTests {
         #expect(await model.client.breaker.state == .closed(consecutiveFailures: 0))
         for (index, response) in responses.sorted(by: { $0.key < $1.key }) {
             expectWellFormedChoiceAnswer(response, maxTokens: parameters.maxTokens, probe: "concurrent-\(index)")
+        }
+    }
+
+    @Test func languageSuiteRunsEndToEndThroughTheRunnerWithChoiceProbabilitiesAndTokens() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-llama-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try AuditDatabase(directory: directory)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let runner = AuditRunner(database: database, logger: logger)
+        let source = LanguageProbeSource(count: 9, seed: 5)
+        try database.createRun(
+            id: "lang", configJSON: "{}",
+            manifest: RunManifest(runID: "lang", suite: "language", seed: 5, probeCount: 9, models: [], faultlineVersion: "test"))
+        try runner.materialise(runID: "lang", source: source)
+        let model = try BackendRegistry.standard.make(
+            try fixture().server.spec(options: "concurrency=2"), environment: BackendEnvironment(logger: logger))
+
+        let progress = try await runner.answer(runID: "lang", model: model, judging: { JudgeSelector.judge(for: $0) })
+
+        #expect(progress.done == 9)
+        var rows: [JudgedProbe] = []
+        try database.forEachJudgedProbe(runID: "lang") { rows.append($0) }
+        #expect(rows.count == 9)
+        // A 135M model need not be right; every answer must be a parsed letter with usage.
+        for row in rows {
+            #expect(row.outcome == .correct || row.outcome == .wrong, "probe \(row.probeID): \(row.outcome) \(row.detail)")
+            #expect(row.ability == .language)
+            #expect((row.promptTokens ?? 0) > 0 && (row.completionTokens ?? 0) > 0, "probe \(row.probeID)")
         }
     }
 }

@@ -294,6 +294,30 @@ struct DeterminismTests {
         #expect(timedHTML.contains("<td class=\"num\">88.0 ms</td>"))
     }
 
+    @Test("token usage is summed, tokens per second is over the latency of responses that report tokens")
+    func tokenUsage() {
+        var usage = RunTiming.ResponseUsage()
+        usage.add(latencySeconds: 0.5, promptTokens: 40, completionTokens: 10)
+        usage.add(latencySeconds: 1.5, promptTokens: 60, completionTokens: 30)
+        usage.add(latencySeconds: 2.0, promptTokens: nil, completionTokens: nil)
+        let model = RunTiming.ModelTiming(model: "openai:x", usage: usage, wallSeconds: 2)
+        #expect(model.responses == 3)
+        #expect(model.promptTokens == 100 && model.completionTokens == 40)
+        // 40 tokens over 0.5 + 1.5 s; the response without tokens is left out.
+        #expect(model.completionTokensPerSecond == 20)
+        let timing = RunTiming(models: [model], wallSeconds: 2)
+        #expect(timing.reportsTokens)
+        let markdown = writer.markdown(manifest: fixture.manifest, analysis: fixture.analysis, timing: timing)
+        #expect(markdown.contains("| Prompt tokens | Completion tokens | Tokens/s |"))
+        #expect(markdown.contains("| 100 | 40 | 20.0 |"))
+        let html = writer.html(manifest: fixture.manifest, analysis: fixture.analysis, timing: timing)
+        #expect(html.contains("<th class=\"num\">Tokens/s</th>"))
+
+        let silent = RunTiming(models: [.init(model: "ocr:x", latenciesSeconds: [0.1], wallSeconds: 1)], wallSeconds: 1)
+        #expect(!silent.reportsTokens)
+        #expect(!writer.markdown(manifest: fixture.manifest, analysis: fixture.analysis, timing: silent).contains("Tokens/s"))
+    }
+
     @Test("timing percentiles ignore non-finite latencies and handle none")
     func timingMeasure() {
         let none = RunTiming.ModelTiming(model: "m", latenciesSeconds: [], wallSeconds: 0)

@@ -46,9 +46,9 @@ struct AbilitiesCommand: AsyncParsableCommand {
         guard let only else { return nil }
         return try only.split(separator: ",").map { name in
             let trimmed = name.trimmingCharacters(in: .whitespaces)
-            guard let ability = Ability(rawValue: trimmed) else {
+            guard let ability = Ability(rawValue: trimmed), Ability.perception.contains(ability) else {
                 throw ValidationError(
-                    "Unknown ability '\(trimmed)' in --only; known: \(Ability.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    "Unknown ability '\(trimmed)' in --only; known: \(Ability.perception.map(\.rawValue).joined(separator: ", ")).")
             }
             return ability
         }

@@ -68,8 +68,8 @@ struct AuditSession {
         try database.setStatus(runID: runID, failures.isEmpty ? "complete" : "complete-with-load-errors")
 
         let builder = ReportBuilder(database: database)
-        let (analysis, latencies) = try builder.analyse(runID: runID, abilities: configuration.isAbilityAudit)
-        var timing = ReportBuilder.timing(latencies)
+        let (analysis, usage) = try builder.analyse(runID: runID, abilities: configuration.isAbilityAudit)
+        var timing = ReportBuilder.timing(usage)
         for index in timing.models.indices {
             // Throughput only where this invocation called the backend for every probe it timed.
             if let measured = answeringSeconds[timing.models[index].model], measured.calls > 0, measured.seconds > 0 {

@@ -26,8 +26,8 @@ struct ReportCommand: AsyncParsableCommand {
         }
         let builder = ReportBuilder(database: database)
         let configuration = try? JSONDecoder().decode(SuiteConfiguration.self, from: Data(run.configJSON.utf8))
-        let (analysis, latencies) = try builder.analyse(runID: runID, abilities: configuration?.isAbilityAudit ?? false)
-        let timing = ReportBuilder.timing(latencies)
+        let (analysis, usage) = try builder.analyse(runID: runID, abilities: configuration?.isAbilityAudit ?? false)
+        let timing = ReportBuilder.timing(usage)
         let directory = outDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? FaultlineHome.reports.appendingPathComponent(runID, isDirectory: true)
         let files = try builder.write(

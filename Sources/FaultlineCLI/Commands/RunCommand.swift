@@ -13,7 +13,7 @@ struct RunCommand: AsyncParsableCommand {
               faultline run --config suite.json
             """)
 
-    @Option(help: "The probe suite to generate (known: text, abilities, tsv, jsonl, easy-vqa).")
+    @Option(help: "The probe suite to generate (known: text, abilities, language, tsv, jsonl, easy-vqa).")
     var suite: String?
 
     @OptionGroup var options: AuditOptions

@@ -17,7 +17,8 @@ import Foundation
 /// ```
 ///
 /// Suites: `text` (rendered OCR probes), `abilities` (the scene engine's six-ability suite;
-/// field `abilities` configures it), and real data: `tsv` (a VLMEvalKit TSV at `path`),
+/// field `abilities` configures it), `language` (text-only multiple-choice questions about
+/// facts, arithmetic and words, for language models), and real data: `tsv` (a VLMEvalKit TSV at `path`),
 /// `jsonl` (JSON lines at `path`), `easy-vqa` (`split`: test or train). For data sets,
 /// `count` caps how many rows are used, and `mapping` names a JSON file of category →
 /// ability names that extends the built-in mapping.
@@ -34,7 +35,7 @@ struct SuiteConfiguration: Codable, Equatable {
     var split: String?
     var decoding: DecodingParameters?
 
-    static let knownSuites = ["text", "abilities", "tsv", "jsonl", "easy-vqa"]
+    static let knownSuites = ["text", "abilities", "language", "tsv", "jsonl", "easy-vqa"]
 
     init() {}
 
@@ -65,6 +66,8 @@ struct SuiteConfiguration: Codable, Equatable {
             } catch {
                 throw ConfigurationError(file: nil, line: nil, field: "abilities.\(error.field)", message: error.message)
             }
+        case "language":
+            return (LanguageProbeSource(count: generatedCount, seed: seed), [])
         case "tsv":
             let source = try VLMEvalKitTSVSource(file: try dataFile(), mapping: try abilityMapping())
             return (LimitedSource(base: source, limit: count ?? .max),
@@ -128,7 +131,7 @@ struct SuiteConfiguration: Codable, Equatable {
     /// A one-line description recorded in the run manifest.
     var summary: String {
         switch suite {
-        case "text", "abilities": return "\(suite) count=\(generatedCount) seed=\(seed)"
+        case "text", "abilities", "language": return "\(suite) count=\(generatedCount) seed=\(seed)"
         default:
             let file = path.map { " " + URL(fileURLWithPath: $0).lastPathComponent } ?? ""
             return "\(suite)\(file)\(split.map { " split=\($0)" } ?? "")\(count.map { " limit=\($0)" } ?? "")"

@@ -5,17 +5,26 @@ import Foundation
 /// The short summary printed at the end of a run: one row per model, then the top findings.
 enum TerminalSummary {
     static func render(manifest: RunManifest, analysis: RunAnalysis, timing: RunTiming? = nil, topFindings: Int = 5) -> String {
-        var rows: [[String]] = [["model", "accuracy (95% CI)", "mean score", "correct", "wrong", "errors", "latency p50/p95", "probes/s"]]
+        let tokens = timing?.reportsTokens ?? false
+        var rows: [[String]] = [
+            ["model", "accuracy (95% CI)", "mean score", "correct", "wrong", "errors", "latency p50/p95", "probes/s"]
+                + (tokens ? ["tokens in/out", "tokens/s"] : [])
+        ]
         for model in analysis.models {
             let speed = timing?.models.first { $0.model == model.model }
-            rows.append([
+            var row = [
                 model.model,
                 String(format: "%.1f%% (%.1f–%.1f)", 100 * model.accuracy.rate, 100 * model.accuracy.low, 100 * model.accuracy.high),
                 String(format: "%.3f", model.meanScore),
                 "\(model.correct)", "\(model.wrong)", "\(model.errors)",
                 speed.map { String(format: "%.0f/%.0f ms", 1000 * $0.p50LatencySeconds, 1000 * $0.p95LatencySeconds) } ?? "–",
                 speed.flatMap { $0.probesPerSecond > 0 ? String(format: "%.1f", $0.probesPerSecond) : nil } ?? "cached",
-            ])
+            ]
+            if tokens {
+                row.append(speed.map { "\($0.promptTokens)/\($0.completionTokens)" } ?? "–")
+                row.append(speed?.completionTokensPerSecond.map { String(format: "%.1f", $0) } ?? "–")
+            }
+            rows.append(row)
         }
         var lines = ["", "Run \(manifest.runID): \(manifest.suite)"]
         lines.append(contentsOf: table(rows))

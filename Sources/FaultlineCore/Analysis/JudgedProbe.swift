@@ -18,11 +18,15 @@ public struct JudgedProbe: Codable, Sendable, Equatable {
     /// The first image of the probe, if any (for thumbnails).
     public var image: ImageRef?
     public var latencySeconds: Double
+    /// Tokens the backend reported for the response, where it reports them.
+    public var promptTokens: Int?
+    public var completionTokens: Int?
 
     public init(
         probeID: String, modelKey: String, ability: Ability, prompt: String, expected: String,
         response: String, outcome: Outcome, score: Double, judge: String, detail: String,
-        factors: [String: String], image: ImageRef?, latencySeconds: Double
+        factors: [String: String], image: ImageRef?, latencySeconds: Double,
+        promptTokens: Int? = nil, completionTokens: Int? = nil
     ) {
         self.probeID = probeID
         self.modelKey = modelKey
@@ -37,5 +41,7 @@ public struct JudgedProbe: Codable, Sendable, Equatable {
         self.factors = factors
         self.image = image
         self.latencySeconds = latencySeconds
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
     }
 }

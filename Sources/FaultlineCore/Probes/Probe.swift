@@ -1,8 +1,13 @@
 import Foundation
 
-/// One of the six perception abilities of AbilityLens that a probe exercises.
+/// What a probe exercises: one of the six perception abilities of AbilityLens, or
+/// `language` for text-only probes (facts, arithmetic, word puzzles) that need no image.
 public enum Ability: String, Codable, Sendable, CaseIterable {
     case counting, ocr, grounding, attribute, entity, structuredData = "structured-data"
+    case language
+
+    /// The six perception abilities of AbilityLens, in report order.
+    public static let perception: [Ability] = [.counting, .ocr, .grounding, .attribute, .entity, .structuredData]
 }
 
 /// How the expected answer is written and therefore how a response is judged.

@@ -12,7 +12,7 @@ import Foundation
 ///   "counterfactualShare": 0.2, "scenes": { "width": 224, "height": 224 } }
 /// ```
 public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
-    /// The abilities probes exercise, taken in turn (default: all six).
+    /// The abilities probes exercise, taken in turn (default: the six perception abilities).
     public var abilities: [Ability]
     /// The answer formats questions may be asked in (default: all five).
     public var formats: [AnswerFormat]
@@ -29,7 +29,7 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
     public static let counterfactualShareRange: ClosedRange<Double> = 0...0.5
 
     public init(
-        abilities: [Ability] = Ability.allCases, formats: [AnswerFormat] = Self.allFormats,
+        abilities: [Ability] = Ability.perception, formats: [AnswerFormat] = Self.allFormats,
         counterfactualShare: Double = 0.2, scenes: SceneGeneratorConfiguration = .init()
     ) {
         self.abilities = abilities
@@ -45,7 +45,7 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
 
     /// Checks every field and names the first bad one.
     public func validate() throws(AbilitySuiteConfigurationError) {
-        try Self.checkList(abilities, field: .abilities, allowed: Ability.allCases.map(\.rawValue))
+        try Self.checkList(abilities, field: .abilities, allowed: Ability.perception.map(\.rawValue))
         try Self.checkList(formats, field: .formats, allowed: Self.allFormats.map(\.rawValue))
         let allowedFormats = Set(formats)
         for ability in abilities where QuestionTemplates.templates(for: ability, formats: allowedFormats).isEmpty {
@@ -127,7 +127,7 @@ public struct AbilitySuiteConfiguration: Codable, Sendable, Hashable {
         self.init(
             abilities: try decode(
                 .abilities, defaults.abilities,
-                hint: "give a list of \(Ability.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))"),
+                hint: "give a list of \(Ability.perception.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))"),
             formats: try decode(
                 .formats, defaults.formats,
                 hint: "give a list of \(Self.allFormats.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))"),

@@ -5,9 +5,12 @@ import NIOPosix
 
 /// A test double, not an OpenAI server: an HTTP server on 127.0.0.1 (port chosen by the OS)
 /// that answers each request with the next scripted fault or reply and records what it got.
-final class ScriptedOpenAIServer: @unchecked Sendable {
+///
+/// The fault-injection tests script it request by request; `faultline bench --http` gives it
+/// a fallback reply so that it answers any number of requests at once, as fast as it can.
+public final class ScriptedOpenAIServer: @unchecked Sendable {
     /// What the server does with one request.
-    enum Action: Sendable {
+    public enum Action: Sendable {
         /// A status, headers and body, with a correct Content-Length.
         case reply(status: Int, headers: [(String, String)], body: String)
         /// Announces `announced` bytes, sends `body`, then closes the connection.
@@ -19,37 +22,49 @@ final class ScriptedOpenAIServer: @unchecked Sendable {
     }
 
     /// One received request.
-    struct Received: Sendable {
-        var method: String
-        var path: String
-        var authorization: String?
-        var body: String
+    public struct Received: Sendable {
+        public var method: String
+        public var path: String
+        public var authorization: String?
+        public var body: String
     }
 
     private let lock = NSLock()
     private var script: [Action]
+    /// What to do once the script is used up; nil answers with status 599.
+    private let fallback: Action?
+    /// Whether to keep every request (tests read them; a benchmark would only grow memory).
+    private let keepsRequests: Bool
     private var log: [Received] = []
+    private var count = 0
     private var inFlight = 0
     private var peakInFlight = 0
     private var channel: (any Channel)?
-    private(set) var port = 0
+    public private(set) var port = 0
 
-    init(_ script: [Action]) {
+    /// - Parameters:
+    ///   - script: the actions for the first requests, in order.
+    ///   - fallback: the action for every request after the script (nil: status 599).
+    ///   - keepsRequests: whether `received` records each request.
+    public init(_ script: [Action], fallback: Action? = nil, keepsRequests: Bool = true) {
         self.script = script
+        self.fallback = fallback
+        self.keepsRequests = keepsRequests
     }
 
-    /// The requests received so far.
-    var received: [Received] { lock.withLock { log } }
-    var requestCount: Int { lock.withLock { log.count } }
+    /// The requests received so far (empty unless `keepsRequests`).
+    public var received: [Received] { lock.withLock { log } }
+    public var requestCount: Int { lock.withLock { count } }
     /// The most requests that were waiting for their answer at once.
-    var maxConcurrentRequests: Int { lock.withLock { peakInFlight } }
+    public var maxConcurrentRequests: Int { lock.withLock { peakInFlight } }
 
     /// The base URL to put in a spec, e.g. `http://127.0.0.1:PORT/v1`.
-    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
-    func enqueue(_ actions: [Action]) { lock.withLock { script.append(contentsOf: actions) } }
+    public func enqueue(_ actions: [Action]) { lock.withLock { script.append(contentsOf: actions) } }
 
-    func start() async throws {
+    /// Listens on 127.0.0.1 at `port` (0: a port the OS chooses, then in `port`).
+    public func start(port requestedPort: Int = 0) async throws {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
@@ -58,25 +73,25 @@ final class ScriptedOpenAIServer: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(Handler(server: self))
                 }
             }
-        let channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        let channel = try await bootstrap.bind(host: "127.0.0.1", port: requestedPort).get()
         lock.withLock {
             self.channel = channel
             self.port = channel.localAddress?.port ?? 0
         }
     }
 
-    func stop() async throws {
+    public func stop() async throws {
         try await lock.withLock { channel }?.close()
     }
 
     fileprivate func next(for request: Received) -> Action {
         lock.withLock {
-            log.append(request)
+            if keepsRequests { log.append(request) }
+            count += 1
             inFlight += 1
             peakInFlight = max(peakInFlight, inFlight)
-            return script.isEmpty
-                ? .reply(status: 599, headers: [], body: "{\"error\":\"no scripted response left\"}")
-                : script.removeFirst()
+            if !script.isEmpty { return script.removeFirst() }
+            return fallback ?? .reply(status: 599, headers: [], body: "{\"error\":\"no scripted response left\"}")
         }
     }
 
@@ -144,11 +159,13 @@ final class ScriptedOpenAIServer: @unchecked Sendable {
     }
 }
 
-/// Canned bodies in the shapes the OpenAI API documents.
-enum OpenAIFixtures {
-    /// A chat completion answering `text`; with `alternatives`, the first token carries them
-    /// as `top_logprobs`.
-    static func chat(_ text: String, alternatives: [(String, Double)]? = nil, model: String = "test-model") -> String {
+
+extension ScriptedOpenAIServer {
+    /// A chat completion body in the shape the OpenAI API documents, answering `text`; with
+    /// `alternatives`, the first token carries them as `top_logprobs`.
+    public static func chatCompletionBody(
+        _ text: String, alternatives: [(String, Double)]? = nil, model: String = "test-model"
+    ) -> String {
         var logprobs = "null"
         if let alternatives {
             let top = alternatives.map { "{\"token\":\"\($0.0)\",\"logprob\":\($0.1)}" }.joined(separator: ",")
@@ -160,12 +177,5 @@ enum OpenAIFixtures {
             "message":{"role":"assistant","content":"\(text)"},"finish_reason":"stop","logprobs":\(logprobs)}],\
             "usage":{"prompt_tokens":12,"completion_tokens":1,"total_tokens":13}}
             """
-    }
-
-    static let ok = ScriptedOpenAIServer.Action.reply(status: 200, headers: [], body: chat("hello"))
-    static func status(_ code: Int, retryAfter: String? = nil) -> ScriptedOpenAIServer.Action {
-        .reply(
-            status: code, headers: retryAfter.map { [("Retry-After", $0)] } ?? [],
-            body: "{\"error\":{\"message\":\"scripted \(code)\"}}")
     }
 }

@@ -19,7 +19,10 @@ struct Faultline: AsyncParsableCommand {
                   rebuild a run's report from stored verdicts
             """,
         version: FaultlineVersion.current,
-        subcommands: [RunCommand.self, AbilitiesCommand.self, ReportCommand.self, RunsCommand.self, ModelsCommand.self, BenchCommand.self]
+        subcommands: [
+            RunCommand.self, AbilitiesCommand.self, ReportCommand.self, RunsCommand.self, ModelsCommand.self, BenchCommand.self,
+            ServeDoubleCommand.self,
+        ]
     )
 
     static func main() async {

@@ -10,9 +10,9 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure throughput: rendering, each OCR engine, and the runner's own overhead.",
+        abstract: "Measure throughput: rendering, each OCR engine, the runner's own overhead, and the HTTP client.",
         discussion: """
-            Engines are timed one request at a time on the same rendered images as their peers, measured in the same run: RapidOCR in Python (the same PaddleOCR ONNX models on the same ONNX Runtime, one thread) and the `tesseract` command (what pytesseract runs), both with one thread. `make bench` installs the Python peer in $FAULTLINE_HOME/peers. Build with -c release for meaningful figures.
+            Engines are timed one request at a time on the same rendered images as their peers, measured in the same run: RapidOCR in Python (the same PaddleOCR ONNX models on the same ONNX Runtime, one thread) and the `tesseract` command (what pytesseract runs), both with one thread. The HTTP part sends the same load through Faultline's OpenAI-compatible client, through its whole runner, and through inspect_ai's client, all to one loopback test double in its own process, and reports requests/s and CPU time per request. `make bench` installs the Python peers in $FAULTLINE_HOME/peers. Build with -c release for meaningful figures.
             """)
 
     @Option(help: "Probes to render for the rendering and runner figures.")
@@ -33,11 +33,28 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write the figures as JSON to this file.", valueName: "path"))
     var json: String?
 
+    @Option(help: "What to measure: all, local (rendering, runner, OCR engines) or http.")
+    var part: Part = .all
+
+    @Option(help: "Requests the HTTP clients send to the loopback double.")
+    var httpRequests = 2000
+
+    @Option(help: "Requests the HTTP clients keep in flight.")
+    var httpConcurrency = 64
+
+    enum Part: String, ExpressibleByArgument, CaseIterable {
+        case all, local, http
+    }
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
         guard probes > 0, engineProbes > 0, engineProbes <= probes else {
             throw ValidationError("--probes and --engine-probes must be positive, with --engine-probes ≤ --probes.")
+        }
+        guard httpRequests > 0, (1...OpenAIClient.maximumConnectionsPerHost).contains(httpConcurrency) else {
+            throw ValidationError(
+                "--http-requests must be positive and --http-concurrency 1...\(OpenAIClient.maximumConnectionsPerHost).")
         }
     }
 
@@ -50,6 +67,18 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let local = part == .http ? [] : try await localFigures()
+        let http = part == .local ? [] : try await httpFigures()
+        if let json {
+            struct Figures: Encodable { var local: [Figure]; var http: [HTTPFigure] }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(Figures(local: local, http: http)).write(to: URL(fileURLWithPath: json))
+        }
+    }
+
+    /// Rendering, the runner's overhead, and the OCR engines against their peers.
+    func localFigures() async throws -> [Figure] {
         var figures: [Figure] = []
         func report(_ figure: Figure) {
             figures.append(figure)
@@ -141,11 +170,7 @@ struct BenchCommand: AsyncParsableCommand {
                 print(String(format: "  → Faultline is %.2f× the peer's throughput", ours.perSecond / peer.perSecond))
             }
         }
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(figures).write(to: URL(fileURLWithPath: json))
-        }
+        return figures
     }
 
     /// RapidOCR (Python) on the same files, timed inside Python so start-up is not counted.
@@ -181,7 +206,7 @@ struct BenchCommand: AsyncParsableCommand {
         return Figure(name: "tesseract CLI (pytesseract's way)", count: paths.count, seconds: Date().timeIntervalSince(start), note: "exact \(correct)/\(paths.count)")
     }
 
-    private static func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
+    static func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -94,9 +94,24 @@ public struct ServedModel: Sendable, Equatable {
 /// errors, timeouts) at most `max_retries` times with full-jitter backoff or the server's
 /// `Retry-After`. Other failures, malformed JSON included, are not retried.
 ///
-/// The default `HTTPClient.shared` lives for the process and needs no shut-down; a caller
-/// that passes its own client shuts it down after the last call.
+/// The default `OpenAIClient.sharedHTTPClient` lives for the process and needs no shut-down;
+/// a caller that passes its own client shuts it down after the last call.
 public final class OpenAIClient: Sendable {
+    /// The process's HTTP client for endpoints: AsyncHTTPClient's own `HTTPClient.shared`
+    /// keeps at most 8 connections per host and queues the rest, which would cap any
+    /// `concurrency` above 8 without saying so. This one allows `maximumConnectionsPerHost`.
+    /// It is never released, so it is never shut down.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnectionsPerHost)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// The most connections `sharedHTTPClient` opens to one host (the spec's concurrency is
+    /// capped to this too).
+    public static let maximumConnectionsPerHost = 256
+
     public let spec: OpenAISpec
     public let breaker: CircuitBreaker
     public let limiter: AIMDLimiter
@@ -108,7 +123,7 @@ public final class OpenAIClient: Sendable {
 
     /// Makes a client; the API key is read here from the variable `spec.apiKeyVariable` names.
     public init(
-        spec: OpenAISpec, httpClient: HTTPClient = .shared,
+        spec: OpenAISpec, httpClient: HTTPClient = OpenAIClient.sharedHTTPClient,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "faultline.openai")
     ) throws {

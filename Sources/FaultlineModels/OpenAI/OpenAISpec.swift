@@ -13,7 +13,7 @@ import Foundation
 /// - `key_env=NAME`: the environment variable holding the API key, sent as `Authorization: Bearer`.
 ///   The key itself never appears in a spec, so it cannot leak into stored keys, fingerprints,
 ///   logs or error messages. Without it no `Authorization` header is sent (local servers).
-/// - `concurrency=N` (default 4): the most requests in flight; the adaptive limit stays within 1…N.
+/// - `concurrency=N` (default 4, at most 256): the most requests in flight; the adaptive limit stays within 1…N.
 /// - `timeout=S` (default 60): seconds one attempt may take, response body included.
 /// - `max_retries=N` (default 4): retries after the first attempt, so at most N+1 attempts.
 /// - `backoff_base=S` (default 0.5) and `backoff_max=S` (default 30): the exponential backoff,
@@ -86,6 +86,11 @@ public struct OpenAISpec: Sendable, Hashable {
         self.model = model
         self.apiKeyVariable = spec.options["key_env"]
         self.concurrency = try Self.positive(spec.int("concurrency", default: 4), "concurrency", spec)
+        guard concurrency <= OpenAIClient.maximumConnectionsPerHost else {
+            throw BackendError(
+                "option 'concurrency' of backend '\(spec.raw)' is \(concurrency); at most "
+                    + "\(OpenAIClient.maximumConnectionsPerHost) requests can be in flight to one endpoint")
+        }
         self.timeoutSeconds = try Self.positive(spec.double("timeout", default: 60), "timeout", spec)
         self.maxRetries = try spec.int("max_retries", default: 4)
         self.backoffBaseSeconds = try Self.nonNegative(spec.double("backoff_base", default: 0.5), "backoff_base", spec)

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The targets mirror the parts of DESIGN.md, from the bottom up:
-// Core -> (Scenes, Models, Store, Report) -> Audits -> CLI.
+// Core -> (Tensor, Scenes) -> Zoo -> (Models, Store, Report) -> Audits -> CLI.
 // C libraries are reached through thin system-library or C targets named C*.
 let package = Package(
     name: "Faultline",
@@ -24,15 +24,17 @@ let package = Package(
         .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev"])]),
         .target(name: "COnnxRuntime", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         // Parts
         .target(name: "FaultlineCore"),
         .target(name: "FaultlineImageIO", dependencies: ["FaultlineCore", "CImageCodecs"]),
+        .target(name: "FaultlineTensor", dependencies: ["FaultlineCore", "COpenBLAS"]),
         .target(name: "FaultlineScenes", dependencies: ["FaultlineCore", "FaultlineImageIO", "CCairo"]),
         .target(
             name: "FaultlineModels",
             dependencies: [
-                "FaultlineCore", "FaultlineImageIO", "CTesseract", "COnnxRuntime",
+                "FaultlineCore", "FaultlineImageIO", "FaultlineZoo", "CTesseract", "COnnxRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // The loopback OpenAI double (TestDoubles) that tests and `bench --http` serve.
@@ -40,6 +42,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
+        .target(
+            name: "FaultlineZoo", dependencies: ["FaultlineCore", "FaultlineImageIO", "FaultlineScenes", "FaultlineTensor"],
+            resources: [.copy("Configurations"), .copy("Weights")]),
         .target(name: "FaultlineStore", dependencies: [
             "FaultlineCore", "FaultlineImageIO",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -57,6 +62,7 @@ let package = Package(
             dependencies: [
                 "FaultlineCore", "FaultlineScenes", "FaultlineModels", "FaultlineStore",
                 "FaultlineAudits", "FaultlineReport", "FaultlineImageIO", "FaultlineRunner", "FaultlineDatasets",
+                "FaultlineZoo", "FaultlineTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -65,6 +71,8 @@ let package = Package(
         .testTarget(name: "FaultlineCoreTests", dependencies: ["FaultlineCore"]),
         .testTarget(name: "FaultlineImageIOTests", dependencies: ["FaultlineImageIO"]),
         .testTarget(name: "FaultlineScenesTests", dependencies: ["FaultlineScenes"]),
+        .testTarget(name: "FaultlineTensorTests", dependencies: ["FaultlineTensor"]),
+        .testTarget(name: "FaultlineZooTests", dependencies: ["FaultlineZoo", "FaultlineScenes", "FaultlineTensor"]),
         .testTarget(
             name: "FaultlineModelsTests",
             dependencies: [

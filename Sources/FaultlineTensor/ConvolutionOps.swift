@@ -1,0 +1,272 @@
+// 2-D convolution (im2col + one GEMM over the whole batch) and pooling, all NCHW.
+
+/// Geometry of a 2-D convolution or pooling window.
+struct WindowGeometry {
+    let batch, channels, height, width: Int
+    let kernelHeight, kernelWidth, stride, padding: Int
+    var outHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+    var outWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    var outPlane: Int { outHeight * outWidth }
+    var patch: Int { channels * kernelHeight * kernelWidth }
+
+    /// The output columns `first..<end` whose input column `ow·stride − padding + kernelOffset`
+    /// lies inside `0..<width`.
+    func insideRange(kernelOffset: Int) -> (first: Int, end: Int) {
+        let shift = kernelOffset - padding
+        // Smallest ow with ow·stride + shift ≥ 0, and the count with ow·stride + shift < width.
+        let first = shift >= 0 ? 0 : (-shift + stride - 1) / stride
+        let end = width - shift <= 0 ? 0 : min(outWidth, (width - shift - 1) / stride + 1)
+        return (min(first, end), end)
+    }
+}
+
+/// Fills `col` ([patch, batch·outPlane]) with image patches; zero where the window hits padding.
+private func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+    let columns = g.batch * g.outPlane
+    let src = SharedReadPointer(x), dst = SharedPointer(col)
+    parallelFor(g.batch, costPerItem: g.patch * g.outPlane) { n in
+        let image = src.base + n * g.channels * g.height * g.width
+        for c in 0..<g.channels {
+            let plane = image + c * g.height * g.width
+            for kh in 0..<g.kernelHeight {
+                for kw in 0..<g.kernelWidth {
+                    let row = (c * g.kernelHeight + kh) * g.kernelWidth + kw
+                    let out = dst.base + row * columns + n * g.outPlane
+                    // Output columns whose window column lies inside the image, found once per
+                    // kernel offset so the copy loop below has no bounds test.
+                    let (first, end) = g.insideRange(kernelOffset: kw)
+                    for oh in 0..<g.outHeight {
+                        let ih = oh * g.stride - g.padding + kh
+                        let line = out + oh * g.outWidth
+                        if ih < 0 || ih >= g.height {
+                            line.update(repeating: 0, count: g.outWidth)
+                            continue
+                        }
+                        let input = plane + ih * g.width + kw - g.padding
+                        for ow in 0..<first { line[ow] = 0 }
+                        if g.stride == 1 {
+                            for ow in first..<end { line[ow] = input[ow] }
+                        } else {
+                            for ow in first..<end { line[ow] = input[ow * g.stride] }
+                        }
+                        for ow in end..<g.outWidth { line[ow] = 0 }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds the patch gradients in `col` back into the image gradient `dx` (zeroed by the caller).
+private func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+    let columns = g.batch * g.outPlane
+    let src = SharedReadPointer(col), dst = SharedPointer(dx)
+    parallelFor(g.batch, costPerItem: g.patch * g.outPlane) { n in
+        let image = dst.base + n * g.channels * g.height * g.width
+        for c in 0..<g.channels {
+            let plane = image + c * g.height * g.width
+            for kh in 0..<g.kernelHeight {
+                for kw in 0..<g.kernelWidth {
+                    let row = (c * g.kernelHeight + kh) * g.kernelWidth + kw
+                    let grad = src.base + row * columns + n * g.outPlane
+                    for oh in 0..<g.outHeight {
+                        let ih = oh * g.stride - g.padding + kh
+                        if ih < 0 || ih >= g.height { continue }
+                        let line = grad + oh * g.outWidth
+                        let target = plane + ih * g.width
+                        for ow in 0..<g.outWidth {
+                            let iw = ow * g.stride - g.padding + kw
+                            if iw >= 0 && iw < g.width { target[iw] += line[ow] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// 2-D convolution, NCHW input [n, c, h, w], weight [out, c, kh, kw], optional bias [out].
+public func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
+    let input = x.value, w = weight.value
+    precondition(input.rank == 4 && w.rank == 4 && input.shape[1] == w.shape[1],
+                 "conv2d: input \(input.shape) (NCHW) and weight \(w.shape) (OCKK) disagree")
+    precondition(stride >= 1 && padding >= 0, "conv2d: stride \(stride) / padding \(padding) invalid")
+    let g = WindowGeometry(batch: input.shape[0], channels: input.shape[1], height: input.shape[2], width: input.shape[3],
+                           kernelHeight: w.shape[2], kernelWidth: w.shape[3], stride: stride, padding: padding)
+    precondition(g.outHeight > 0 && g.outWidth > 0, "conv2d: kernel \(w.shape) larger than padded input \(input.shape)")
+    let outChannels = w.shape[0]
+    if let bias { precondition(bias.shape == [outChannels], "conv2d: bias \(bias.shape) for \(outChannels) channels") }
+    let columns = g.batch * g.outPlane
+    let col = Tensor(shape: [g.patch, columns]) { c in input.withPointer { im2col($0, c.baseAddress!, g) } }
+    // [out, batch·plane] from one GEMM, then scattered to NCHW with the bias added.
+    let product = Tensor(shape: [outChannels, columns]) { o in
+        w.withPointer { wp in col.withPointer { cp in
+            gemm(transposeA: false, transposeB: false, m: outChannels, n: columns, k: g.patch, a: wp, lda: g.patch,
+                 b: cp, ldb: columns, c: o.baseAddress!, ldc: columns)
+        } }
+    }
+    let biasValue = bias?.value ?? Tensor.zeros([outChannels])
+    let out = Tensor(shape: [g.batch, outChannels, g.outHeight, g.outWidth]) { o in
+        let dst = SharedPointer(o.baseAddress!)
+        product.withPointer { pp in biasValue.withPointer { bp in
+            let src = SharedReadPointer(pp), bs = SharedReadPointer(bp)
+            parallelFor(g.batch, costPerItem: outChannels * g.outPlane) { n in
+                for oc in 0..<outChannels {
+                    let from = src.base + oc * columns + n * g.outPlane
+                    let to = dst.base + (n * outChannels + oc) * g.outPlane
+                    let b = bs.base[oc]
+                    for i in 0..<g.outPlane { to[i] = from[i] + b }
+                }
+            }
+        } }
+    }
+    let xID = x.id, wID = weight.id, bID = bias?.id ?? -1
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    return Variable.record(out, inputs: inputs) { grad, tape in
+        // Gradient as [out, batch·plane], matching the GEMM layout.
+        let gT = Tensor(shape: [outChannels, columns]) { o in
+            let dst = SharedPointer(o.baseAddress!)
+            grad.withPointer { gp in
+                let src = SharedReadPointer(gp)
+                parallelFor(g.batch, costPerItem: outChannels * g.outPlane) { n in
+                    for oc in 0..<outChannels {
+                        (dst.base + oc * columns + n * g.outPlane)
+                            .update(from: src.base + (n * outChannels + oc) * g.outPlane, count: g.outPlane)
+                    }
+                }
+            }
+        }
+        if bID >= 0 {
+            let db = Tensor(shape: [outChannels]) { d in gT.withPointer { gp in
+                for oc in 0..<outChannels {
+                    var s: Float = 0
+                    let row = gp + oc * columns
+                    for i in 0..<columns { s += row[i] }
+                    d[oc] = s
+                }
+            } }
+            tape.accumulate(bID, db)
+        }
+        if wID >= 0 {
+            let dw = Tensor(shape: w.shape) { d in gT.withPointer { gp in col.withPointer { cp in
+                gemm(transposeA: false, transposeB: true, m: outChannels, n: g.patch, k: columns, a: gp, lda: columns,
+                     b: cp, ldb: columns, c: d.baseAddress!, ldc: g.patch)
+            } } }
+            tape.accumulate(wID, dw)
+        }
+        if xID >= 0 {
+            let dcol = Tensor(shape: [g.patch, columns]) { d in w.withPointer { wp in gT.withPointer { gp in
+                gemm(transposeA: true, transposeB: false, m: g.patch, n: columns, k: outChannels, a: wp, lda: g.patch,
+                     b: gp, ldb: columns, c: d.baseAddress!, ldc: columns)
+            } } }
+            var dx = Tensor.zeros(input.shape)
+            dx.withMutablePointer { dp in dcol.withPointer { col2im($0, dp, g) } }
+            tape.accumulate(xID, dx)
+        }
+    }
+}
+
+extension Variable {
+    /// Max pooling over `kernel`×`kernel` windows (no padding), NCHW.
+    public func maxPool2d(kernel: Int, stride: Int? = nil) -> Variable {
+        let x = value
+        precondition(x.rank == 4, "maxPool2d needs NCHW input, got \(x.shape)")
+        let s = stride ?? kernel
+        let g = WindowGeometry(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                               kernelHeight: kernel, kernelWidth: kernel, stride: s, padding: 0)
+        precondition(g.outHeight > 0 && g.outWidth > 0, "maxPool2d kernel \(kernel) larger than \(x.shape)")
+        let planes = g.batch * g.channels
+        var argmax = [Int32](repeating: 0, count: planes * g.outPlane)
+        let out = Tensor(shape: [g.batch, g.channels, g.outHeight, g.outWidth]) { o in
+            x.withPointer { p in argmax.withUnsafeMutableBufferPointer { am in
+                for plane in 0..<planes {
+                    let src = p + plane * g.height * g.width
+                    for oh in 0..<g.outHeight {
+                        for ow in 0..<g.outWidth {
+                            var best = -Float.infinity, bestIndex = 0
+                            for kh in 0..<kernel {
+                                let row = (oh * s + kh) * g.width
+                                for kw in 0..<kernel {
+                                    let index = row + ow * s + kw
+                                    if src[index] > best { best = src[index]; bestIndex = index }
+                                }
+                            }
+                            let outIndex = plane * g.outPlane + oh * g.outWidth + ow
+                            o[outIndex] = best
+                            am[outIndex] = Int32(bestIndex)
+                        }
+                    }
+                }
+            } }
+        }
+        let id = self.id
+        let winners = argmax
+        return Variable.record(out, self) { grad, tape in
+            var dx = Tensor.zeros(x.shape)
+            dx.withMutablePointer { d in grad.withPointer { gp in winners.withUnsafeBufferPointer { am in
+                for plane in 0..<planes {
+                    let base = d + plane * g.height * g.width
+                    for i in 0..<g.outPlane {
+                        let k = plane * g.outPlane + i
+                        base[Int(am[k])] += gp[k]
+                    }
+                }
+            } } }
+            tape.accumulate(id, dx)
+        }
+    }
+
+    /// Average pooling over `kernel`×`kernel` windows (no padding), NCHW.
+    public func avgPool2d(kernel: Int, stride: Int? = nil) -> Variable {
+        let x = value
+        precondition(x.rank == 4, "avgPool2d needs NCHW input, got \(x.shape)")
+        let s = stride ?? kernel
+        let g = WindowGeometry(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                               kernelHeight: kernel, kernelWidth: kernel, stride: s, padding: 0)
+        precondition(g.outHeight > 0 && g.outWidth > 0, "avgPool2d kernel \(kernel) larger than \(x.shape)")
+        let planes = g.batch * g.channels
+        let inverseArea = 1 / Float(kernel * kernel)
+        let out = Tensor(shape: [g.batch, g.channels, g.outHeight, g.outWidth]) { o in
+            x.withPointer { p in
+                for plane in 0..<planes {
+                    let src = p + plane * g.height * g.width
+                    for oh in 0..<g.outHeight {
+                        for ow in 0..<g.outWidth {
+                            var total: Float = 0
+                            for kh in 0..<kernel {
+                                let row = src + (oh * s + kh) * g.width + ow * s
+                                for kw in 0..<kernel { total += row[kw] }
+                            }
+                            o[plane * g.outPlane + oh * g.outWidth + ow] = total * inverseArea
+                        }
+                    }
+                }
+            }
+        }
+        let id = self.id
+        return Variable.record(out, self) { grad, tape in
+            var dx = Tensor.zeros(x.shape)
+            dx.withMutablePointer { d in grad.withPointer { gp in
+                for plane in 0..<planes {
+                    let dst = d + plane * g.height * g.width
+                    for oh in 0..<g.outHeight {
+                        for ow in 0..<g.outWidth {
+                            let share = gp[plane * g.outPlane + oh * g.outWidth + ow] * inverseArea
+                            for kh in 0..<kernel {
+                                let row = dst + (oh * s + kh) * g.width + ow * s
+                                for kw in 0..<kernel { row[kw] += share }
+                            }
+                        }
+                    }
+                }
+            } }
+            tape.accumulate(id, dx)
+        }
+    }
+
+    /// Mean over the spatial dimensions: [n, c, h, w] → [n, c].
+    public func globalAveragePool() -> Variable {
+        precondition(shape.count == 4, "globalAveragePool needs NCHW input, got \(shape)")
+        return reshaped([shape[0], shape[1], shape[2] * shape[3]]).mean(alongDimension: 2)
+    }
+}

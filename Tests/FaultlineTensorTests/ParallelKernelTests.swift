@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+@testable import FaultlineTensor
+
+/// The kernels' multi-threaded paths only engage on large inputs, which the small
+/// finite-difference checks never reach; these tests use shapes above every threshold.
+/// Serialized because two of them change the process-wide thread count.
+@Suite("Parallel kernels and fast math", .serialized)
+struct ParallelKernelTests {
+    // Moved here from the training suite so that no test changes the thread count while
+    // another compares results across thread counts.
+    @Test func threadCountIsConfigurable() {
+        let original = ComputeThreads.count
+        ComputeThreads.set(1)
+        #expect(ComputeThreads.count == 1)
+        ComputeThreads.set(0)
+        #expect(ComputeThreads.count == 1)
+        ComputeThreads.set(original)
+        #expect(ComputeThreads.count == original)
+    }
+
+    @Test func fastErfStaysWithinHalfAMillionth() {
+        var worst = 0.0
+        for step in -60_000...60_000 {
+            let x = Float(step) * 1e-4
+            worst = max(worst, abs(Double(fastErf(x)) - erf(Double(x))))
+        }
+        #expect(worst < 5e-7, "fastErf is off by \(worst)")
+        #expect(fastErf(20) == fastErf(4) && fastErf(-20) == -fastErf(4))
+    }
+
+    @Test func fastExpStaysWithinAMillionthRelative() {
+        var worst = 0.0
+        for step in -8_700...8_700 {
+            let x = Float(step) * 1e-2
+            let exact = exp(Double(x))
+            worst = max(worst, abs(Double(fastExp(x)) - exact) / exact)
+        }
+        #expect(worst < 1e-6, "fastExp is off by \(worst) relative")
+        #expect(fastExp(0) == 1)
+        #expect(fastExp(-1000) >= 0 && fastExp(-1000) < 1e-37)
+        #expect(fastExp(1000).isFinite)
+    }
+
+    @Test func largeLinearThroughSplitProducts() {
+        // 96·64·96 multiply-adds exceed the threshold for splitting a product across threads.
+        let report = checkGradients([randomTensor([96, 96], seed: 1), randomTensor([64, 96], seed: 2, scale: 0.2),
+                                     randomTensor([64], seed: 3)], maxElementsPerInput: 60) {
+            linear($0[0], weight: $0[1], bias: $0[2])
+        }
+        #expect(report.passed, "\(report)")
+    }
+
+    @Test func largeAttentionAcrossBatchAndHeadBlocks() {
+        let batch = 4, length = 24, width = 32
+        var mask = [Bool](repeating: false, count: batch * length)
+        for b in 0..<batch { for t in (length - 3 * b)..<length { mask[b * length + t] = true } }
+        let inputs = (0..<3).map { randomTensor([batch, length, width], seed: UInt64(10 + $0)) }
+        let report = checkGradients(inputs, maxElementsPerInput: 60) {
+            multiHeadAttention(query: $0[0], key: $0[1], value: $0[2], heads: 2, keyPaddingMask: mask)
+        }
+        #expect(report.passed, "\(report)")
+    }
+
+    @Test func largeLayerNormAcrossRowBlocks() {
+        let report = checkGradients([randomTensor([64, 160], seed: 4), randomTensor([160], seed: 5),
+                                     randomTensor([160], seed: 6)], maxElementsPerInput: 60) {
+            $0[0].layerNorm(gamma: $0[1], beta: $0[2])
+        }
+        #expect(report.passed, "\(report)")
+    }
+
+    @Test func largeActivationsAcrossRanges() {
+        let x = randomTensorAvoidingZero([70_000], seed: 7)
+        #expect(checkGradients([x], maxElementsPerInput: 40) { $0[0].gelu() }.passed)
+        #expect(checkGradients([x], maxElementsPerInput: 40) { $0[0].relu() }.passed)
+    }
+
+    /// One forward and backward pass through a transformer block at the current thread count.
+    private func blockGradients() -> [Tensor] {
+        var parameters = ParameterSet(seed: 3)
+        let block = TransformerBlock("block", width: 64, heads: 4, parameters: &parameters)
+        let tape = Tape()
+        let pass = ForwardPass(parameters: parameters, tape: tape)
+        let x = pass.input(randomTensor([6, 40, 64], seed: 8), requiresGradient: true)
+        var mask = [Bool](repeating: false, count: 6 * 40)
+        for t in 30..<40 { mask[t] = true }
+        let y = block(x, keyPaddingMask: mask, pass)
+        tape.backward(from: y.sum())
+        return [y.value, tape.gradient(of: x)!] + pass.parameterGradients()
+    }
+
+    @Test func threadCountChangesOnlyTheSplitNotTheResult() {
+        let original = ComputeThreads.count
+        defer { ComputeThreads.set(original) }
+        ComputeThreads.set(2)
+        let first = blockGradients()
+        let again = blockGradients()
+        #expect(first == again, "two runs at the same thread count differ")
+        ComputeThreads.set(1)
+        let serial = blockGradients()
+        for (parallel, single) in zip(first, serial) {
+            #expect(parallel.shape == single.shape)
+            var worst: Float = 0
+            for i in 0..<parallel.count {
+                worst = max(worst, abs(parallel.scalars[i] - single.scalars[i]) / max(1, abs(single.scalars[i])))
+            }
+            #expect(worst < 1e-4, "threaded and serial results differ by \(worst)")
+        }
+    }
+
+    @Test(arguments: [(1, 0), (1, 1), (2, 1), (2, 2), (3, 2), (3, 0)])
+    func convolutionMatchesADirectLoop(stride: Int, padding: Int) {
+        // Odd, non-square images make the first and last in-bounds output columns differ
+        // between kernel offsets, which is what the im2col copy ranges must get right.
+        let (batch, channels, height, width, outChannels, kernel) = (2, 3, 7, 9, 4, 3)
+        let x = randomTensor([batch, channels, height, width], seed: 21)
+        let w = randomTensor([outChannels, channels, kernel, kernel], seed: 22)
+        let b = randomTensor([outChannels], seed: 23)
+        let y = conv2d(Variable(x), weight: Variable(w), bias: Variable(b), stride: stride, padding: padding).value
+        let outHeight = (height + 2 * padding - kernel) / stride + 1, outWidth = (width + 2 * padding - kernel) / stride + 1
+        #expect(y.shape == [batch, outChannels, outHeight, outWidth])
+        var worst: Float = 0
+        for n in 0..<batch { for o in 0..<outChannels { for oh in 0..<outHeight { for ow in 0..<outWidth {
+            var total = b.scalars[o]
+            for c in 0..<channels { for kh in 0..<kernel { for kw in 0..<kernel {
+                let ih = oh * stride - padding + kh, iw = ow * stride - padding + kw
+                guard ih >= 0, ih < height, iw >= 0, iw < width else { continue }
+                total += x.scalars[((n * channels + c) * height + ih) * width + iw]
+                    * w.scalars[((o * channels + c) * kernel + kh) * kernel + kw]
+            } } }
+            let got = y.scalars[((n * outChannels + o) * outHeight + oh) * outWidth + ow]
+            worst = max(worst, abs(got - total))
+        } } } }
+        #expect(worst < 1e-4, "conv2d differs from the direct loop by \(worst)")
+    }
+}

@@ -36,6 +36,7 @@ extension BackendRegistry {
         ) { spec, environment in
             try OpenAIModel(spec: spec, environment: environment)
         }
+        registry.registerZoo()
         registry.register(
             "double:*",
             summary: "Test double for fault injection, not a model: answers the expected text; "

@@ -1,0 +1,31 @@
+import FaultlineScenes
+
+/// What each cell of the image-token grid holds, read off the scene graph: the shape and the
+/// colour of the object whose centre falls in the cell (the largest when several do), or
+/// `empty` for a cell without one. Targets for `ZooNetwork.cellLoss`, which ignores empty
+/// cells: most cells are empty, and a loss over them would teach little but "nothing here".
+public enum SceneCells {
+    /// The target of a cell where no object is centred (ignored by the loss).
+    public static let empty: Int32 = -1
+    /// The eight shapes.
+    public static let shapeClasses = Shape.allCases.count
+    /// The eight colours.
+    public static let colourClasses = NamedColour.allCases.count
+
+    /// Row-major `side × side` shape and colour classes for `scene`.
+    public static func targets(for scene: Scene, side: Int) -> (shapes: [Int32], colours: [Int32]) {
+        var shapes = [Int32](repeating: empty, count: side * side)
+        var colours = [Int32](repeating: empty, count: side * side)
+        var sizes = [Double](repeating: -1, count: side * side)
+        for object in scene.objects {
+            let column = min(side - 1, max(0, Int(object.x * Double(side))))
+            let row = min(side - 1, max(0, Int(object.y * Double(side))))
+            let cell = row * side + column
+            guard object.size.radiusFraction > sizes[cell] else { continue }
+            sizes[cell] = object.size.radiusFraction
+            shapes[cell] = Int32(Shape.allCases.firstIndex(of: object.shape) ?? 0)
+            colours[cell] = Int32(NamedColour.allCases.firstIndex(of: object.colour) ?? 0)
+        }
+        return (shapes, colours)
+    }
+}

@@ -1,0 +1,141 @@
+import FaultlineCore
+import FaultlineTensor
+import Foundation
+
+/// A zoo model's weights with everything needed to use them: the configuration it was
+/// trained from, its answer and token vocabularies, the step and the held-out figures.
+/// Saved as one safetensors file whose metadata carries the rest as text.
+public struct ZooCheckpoint: Sendable {
+    public var configuration: ZooConfiguration
+    public var answers: AnswerVocabulary
+    public var tokenizer: QuestionTokenizer
+    public var network: ZooNetwork
+    public var parameters: ParameterSet
+    /// Training steps taken.
+    public var step: Int
+    /// Named figures measured at `step` (e.g. `heldOut.accuracy`), as text.
+    public var metrics: [String: String]
+
+    /// The metadata format; a change that older readers cannot read bumps it.
+    public static let format = "faultline-zoo-1"
+
+    enum MetadataKey {
+        static let format = "faultline.format"
+        static let configuration = "faultline.zoo.configuration"
+        static let answers = "faultline.zoo.answers"
+        static let tokens = "faultline.zoo.tokens"
+        static let step = "faultline.zoo.step"
+        static let metricPrefix = "faultline.zoo.metric."
+    }
+
+    /// A freshly initialised model for `configuration` (its seed initialises the weights).
+    public init(configuration: ZooConfiguration, answers: AnswerVocabulary, tokenizer: QuestionTokenizer) {
+        var parameters = ParameterSet(seed: configuration.seed)
+        network = ZooNetwork(
+            architecture: configuration.architecture, imageSize: configuration.data.imageSize,
+            questionLength: configuration.data.maxQuestionTokens, answerCount: answers.count,
+            vocabularySize: tokenizer.count, parameters: &parameters)
+        self.configuration = configuration
+        self.answers = answers
+        self.tokenizer = tokenizer
+        self.parameters = parameters
+        step = 0
+        metrics = [:]
+    }
+
+    /// Writes the weights and metadata to `url` (creating its directory).
+    public func save(to url: URL) throws(ZooCheckpointError) {
+        var metadata = [
+            MetadataKey.format: Self.format,
+            MetadataKey.configuration: configuration.json(),
+            MetadataKey.answers: answers.encoded(),
+            MetadataKey.tokens: tokenizer.encoded(),
+            MetadataKey.step: String(step),
+        ]
+        for (name, value) in metrics { metadata[MetadataKey.metricPrefix + name] = value }
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try parameters.save(to: url, metadata: metadata)
+        } catch {
+            throw ZooCheckpointError(path: url.path, problem: "could not be written: \(error)", remedy: "check the directory is writable")
+        }
+    }
+
+    /// Reads a checkpoint written by `save(to:)`.
+    ///
+    /// - Throws: `ZooCheckpointError` naming the file and what is wrong with it: not
+    ///   safetensors, not a zoo checkpoint, a metadata entry that does not decode, or weights
+    ///   that do not fit the configuration in the metadata (missing, extra or reshaped
+    ///   tensors).
+    public static func load(from url: URL) throws(ZooCheckpointError) -> ZooCheckpoint {
+        let file: SafeTensorsFile
+        do {
+            file = try SafeTensors.read(from: url)
+        } catch {
+            throw ZooCheckpointError(path: url.path, problem: error.description, remedy: "retrain it with `faultline zoo train`, or restore the file")
+        }
+        return try decode(file, path: url.path)
+    }
+
+    /// A checkpoint from a safetensors file already read.
+    public static func decode(_ file: SafeTensorsFile, path: String) throws(ZooCheckpointError) -> ZooCheckpoint {
+        func entry(_ key: String) throws(ZooCheckpointError) -> String {
+            guard let value = file.metadata[key] else {
+                throw ZooCheckpointError(
+                    path: path, problem: "not a Faultline zoo checkpoint: its metadata has no '\(key)'",
+                    remedy: "pass a file written by `faultline zoo train`")
+            }
+            return value
+        }
+        let format = try entry(MetadataKey.format)
+        guard format == Self.format else {
+            throw ZooCheckpointError(
+                path: path, problem: "checkpoint format '\(format)', this Faultline reads '\(Self.format)'",
+                remedy: "retrain the model with this version's `faultline zoo train`")
+        }
+        let configuration: ZooConfiguration
+        let answers: AnswerVocabulary
+        let tokenizer: QuestionTokenizer
+        do {
+            configuration = try ZooConfiguration.decode(Data(try entry(MetadataKey.configuration).utf8))
+        } catch let error as ZooCheckpointError {
+            throw error
+        } catch {
+            throw ZooCheckpointError(path: path, problem: "its configuration does not decode: \(error)", remedy: "retrain the model")
+        }
+        do {
+            answers = try AnswerVocabulary.decode(try entry(MetadataKey.answers))
+            tokenizer = try QuestionTokenizer.decode(try entry(MetadataKey.tokens))
+        } catch let error as ZooCheckpointError {
+            throw error
+        } catch {
+            throw ZooCheckpointError(path: path, problem: "its vocabulary does not decode: \(error)", remedy: "retrain the model")
+        }
+        var checkpoint = ZooCheckpoint(configuration: configuration, answers: answers, tokenizer: tokenizer)
+        do {
+            try checkpoint.parameters.load(file, path: path)
+        } catch {
+            throw ZooCheckpointError(path: path, problem: error.problem + (error.tensor.map { " (tensor \"\($0)\")" } ?? ""), remedy: error.remedy)
+        }
+        checkpoint.step = Int(try entry(MetadataKey.step)) ?? 0
+        for (key, value) in file.metadata where key.hasPrefix(MetadataKey.metricPrefix) {
+            checkpoint.metrics[String(key.dropFirst(MetadataKey.metricPrefix.count))] = value
+        }
+        return checkpoint
+    }
+}
+
+/// A checkpoint that cannot be read or written: which file, what is wrong, what to do.
+public struct ZooCheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var path: String
+    public var problem: String
+    public var remedy: String
+
+    public init(path: String, problem: String, remedy: String) {
+        self.path = path
+        self.problem = problem
+        self.remedy = remedy
+    }
+
+    public var description: String { "zoo checkpoint \(path): \(problem); \(remedy)" }
+}

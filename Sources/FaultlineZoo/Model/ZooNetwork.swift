@@ -1,0 +1,251 @@
+import FaultlineTensor
+
+/// The zoo's vision-language network: a strided CNN whose last feature map becomes image
+/// tokens; a question encoder (a transformer block over the question's tokens, pooled into one
+/// vector); fusion — the question vector scales and shifts every image token's features
+/// (FiLM), a per-token layer mixes them, then pre-norm transformer blocks relate the tokens —
+/// and two heads: an
+/// answer classifier over the answer vocabulary (from the tokens' mean and max and the
+/// question vector) and a CLIP-style contrastive head (pooled image tokens against captions
+/// encoded by their own transformer block).
+///
+/// Why this fusion: conditioning each location on the question lets every location decide at
+/// once whether it holds what is asked about (a product of features, so conjunctions such as
+/// "red and a star" are easy), and the max over locations picks it out. A plain
+/// transformer over image and question tokens has to discover that routing through
+/// attention, which on two CPU cores it did not within the steps we can afford (it stayed at
+/// the answer priors).
+///
+/// The layers hold only parameter handles; the weights live in a `ParameterSet` and are read
+/// through a `ForwardPass`, so one network value serves training, PGD and any number of
+/// concurrent inference calls. `Benchmarks/peers/zoo_torch_peer.py` is the same network in
+/// PyTorch.
+public struct ZooNetwork: Sendable {
+    public let architecture: ZooArchitectureSettings
+    public let imageSize: Int
+    public let questionLength: Int
+    public let answerCount: Int
+    public let vocabularySize: Int
+
+    let convolutions: [Conv2d]
+    let project: Linear
+    let imagePosition: ParameterID
+    let cellShape: Linear
+    let cellColour: Linear
+    let tokens: Embedding
+    let tokenPosition: ParameterID
+    let questionBlock: TransformerBlock
+    let questionNorm: LayerNorm
+    let imageNorm: LayerNorm
+    let scale: Linear
+    let shift: Linear
+    let mix: Linear
+    let blocks: [TransformerBlock]
+    let norm: LayerNorm
+    let hidden: Linear
+    let answerHead: Linear
+    let imageEmbedding: Linear
+    let captionPosition: ParameterID
+    let captionBlock: TransformerBlock
+    let captionNorm: LayerNorm
+    let captionEmbedding: Linear
+
+    /// The contrastive logits' temperature (CLIP's initial 0.07, fixed).
+    public static let temperature: Float = 0.07
+
+    /// Builds the network and registers its freshly initialised parameters in `parameters`.
+    public init(
+        architecture: ZooArchitectureSettings, imageSize: Int, questionLength: Int, answerCount: Int,
+        vocabularySize: Int, parameters: inout ParameterSet
+    ) {
+        self.architecture = architecture
+        self.imageSize = imageSize
+        self.questionLength = questionLength
+        self.answerCount = answerCount
+        self.vocabularySize = vocabularySize
+        let width = architecture.width
+        var convolutions: [Conv2d] = []
+        var channels = 3
+        let layers = architecture.imageChannels.count
+        for (index, out) in architecture.imageChannels.enumerated() {
+            let stride = Self.stride(ofLayer: index, layers: layers)
+            convolutions.append(Conv2d(
+                "image.conv\(index + 1)", inChannels: channels, outChannels: out, kernel: 3, stride: stride, padding: 1,
+                parameters: &parameters))
+            channels = out
+        }
+        self.convolutions = convolutions
+        project = Linear("image.project", inputs: channels, outputs: width, parameters: &parameters)
+        imagePosition = parameters.add(
+            "image.position", shape: [Self.gridSide(imageSize: imageSize, layers: convolutions.count).squared, width],
+            initializer: .normal(standardDeviation: 0.02))
+        cellShape = Linear("image.cell.shape", inputs: width, outputs: SceneCells.shapeClasses, parameters: &parameters)
+        cellColour = Linear("image.cell.colour", inputs: width, outputs: SceneCells.colourClasses, parameters: &parameters)
+        tokens = Embedding("text.token", vocabulary: vocabularySize, width: width, parameters: &parameters)
+        tokenPosition = parameters.add(
+            "text.position", shape: [questionLength, width], initializer: .normal(standardDeviation: 0.02))
+        questionBlock = TransformerBlock("text.block", width: width, heads: architecture.heads, parameters: &parameters)
+        questionNorm = LayerNorm("text.norm", width: width, parameters: &parameters)
+        imageNorm = LayerNorm("fusion.image_norm", width: width, parameters: &parameters)
+        scale = Linear("fusion.scale", inputs: width, outputs: width, parameters: &parameters)
+        shift = Linear("fusion.shift", inputs: width, outputs: width, parameters: &parameters)
+        mix = Linear("fusion.mix", inputs: width, outputs: width, parameters: &parameters)
+        blocks = (0..<architecture.fusionLayers).map { index in
+            TransformerBlock("fusion.block\(index + 1)", width: width, heads: architecture.heads, parameters: &parameters)
+        }
+        norm = LayerNorm("fusion.norm", width: width, parameters: &parameters)
+        hidden = Linear("answer.hidden", inputs: 3 * width, outputs: width, parameters: &parameters)
+        answerHead = Linear("answer.head", inputs: width, outputs: answerCount, parameters: &parameters)
+        imageEmbedding = Linear(
+            "contrastive.image", inputs: width, outputs: architecture.embeddingDimension, parameters: &parameters)
+        captionPosition = parameters.add(
+            "contrastive.caption.position", shape: [questionLength, width], initializer: .normal(standardDeviation: 0.02))
+        captionBlock = TransformerBlock(
+            "contrastive.caption.block", width: width, heads: architecture.heads, parameters: &parameters)
+        captionNorm = LayerNorm("contrastive.caption.norm", width: width, parameters: &parameters)
+        captionEmbedding = Linear(
+            "contrastive.caption", inputs: width, outputs: architecture.embeddingDimension, parameters: &parameters)
+    }
+
+    /// How many of the convolutions have stride 2 (at most): 64 px images give an 8 × 8 grid.
+    static let stridedLayers = 3
+
+    /// The stride of convolution `index` of `layers`. With three layers all halve the image.
+    /// With more, the first keeps the full resolution (small shapes are 8 px across at
+    /// 64 px), the next three halve it, and any after them keep the grid and widen what each
+    /// image token sees: three stride-2 layers alone see 17 px around a cell's corner, less
+    /// than a large shape, and the auxiliary cell loss showed they could not tell shapes apart.
+    static func stride(ofLayer index: Int, layers: Int) -> Int {
+        if layers <= stridedLayers { return 2 }
+        return (1...stridedLayers).contains(index) ? 2 : 1
+    }
+
+    /// The side of the last feature map: each stride-2 convolution halves it, rounding up.
+    static func gridSide(imageSize: Int, layers: Int) -> Int {
+        var side = imageSize
+        for _ in 0..<min(layers, stridedLayers) { side = (side + 1) / 2 }
+        return side
+    }
+
+    /// The number of image tokens.
+    public var imageTokenCount: Int { Self.gridSide(imageSize: imageSize, layers: convolutions.count).squared }
+
+    // MARK: - Forward
+
+    /// Image tokens [b, tokens, width] from images [b, 3, size, size].
+    public func imageTokens(_ images: Variable, _ pass: ForwardPass) -> Variable {
+        var x = images
+        for convolution in convolutions { x = convolution(x, pass).relu() }
+        let batch = x.shape[0], channels = x.shape[1], cells = x.shape[2] * x.shape[3]
+        let sequence = x.reshaped([batch, channels, cells]).transposed(1, 2)
+        return project(sequence, pass) + pass[imagePosition]
+    }
+
+    /// The auxiliary loss that teaches the image encoder what is where: from each image token,
+    /// the shape and the colour of the object centred in its cell, against the scene graph
+    /// (cells without one are ignored). Dense supervision (a label per cell rather than one per question) is what
+    /// lets a small network learn to see shapes within the steps two CPU cores allow.
+    public func cellLoss(imageTokens: Variable, shapes: [Int32], colours: [Int32], _ pass: ForwardPass) -> Variable {
+        let batch = imageTokens.shape[0], cells = imageTokens.shape[1], width = architecture.width
+        let flat = imageTokens.reshaped([batch * cells, width])
+        let shapeLoss = crossEntropy(logits: cellShape(flat, pass), targets: shapes, ignoreIndex: SceneCells.empty)
+        let colourLoss = crossEntropy(logits: cellColour(flat, pass), targets: colours, ignoreIndex: SceneCells.empty)
+        return (shapeLoss + colourLoss).scaled(by: 0.5)
+    }
+
+    /// Question token embeddings [b, length, width] (positions included) from token ids.
+    public func questionEmbeddings(_ ids: [Int32], batch: Int, _ pass: ForwardPass) -> Variable {
+        tokens(ids, shape: [batch, questionLength], pass) + pass[tokenPosition]
+    }
+
+    /// Answer logits [b, answers] from image tokens and question embeddings; `questionMask`
+    /// holds 1 for real tokens and 0 for padding, row-major b × length.
+    ///
+    /// The question embeddings are an input (not token ids) so that an attack can perturb
+    /// them, as the modality-interference method does.
+    public func answerLogits(imageTokens: Variable, questionEmbeddings: Variable, questionMask: [Float], _ pass: ForwardPass) -> Variable {
+        let batch = imageTokens.shape[0], imageCount = imageTokens.shape[1], width = architecture.width
+        let question = questionVector(questionEmbeddings, mask: questionMask, pass)
+        // FiLM: the question scales and shifts every image token's features (ones [b, n, 1] ×
+        // [b, 1, w] repeats its scale and shift over the tokens).
+        let ones = Variable(Tensor.filled([batch, imageCount, 1], with: 1))
+        let gain = matmul(ones, scale(question, pass).shifted(by: 1).reshaped([batch, 1, width]))
+        let bias = matmul(ones, shift(question, pass).reshaped([batch, 1, width]))
+        var x = mix((imageNorm(imageTokens, pass) * gain + bias).relu(), pass)
+        for block in blocks { x = block(x, pass) }
+        x = norm(x, pass)
+        let side = Self.gridSide(imageSize: imageSize, layers: convolutions.count)
+        let grid = x.transposed(1, 2).reshaped([batch, width, side, side])
+        let strongest = grid.maxPool2d(kernel: side).reshaped([batch, width])
+        let average = x.mean(alongDimension: 1)
+        let joined = concatenate([average, strongest, question], alongDimension: 1)
+        return answerHead(hidden(joined, pass).relu(), pass)
+    }
+
+    /// The question as one vector [b, width]: its tokens through a transformer block, then the
+    /// mean over the real (unpadded) tokens.
+    func questionVector(_ embeddings: Variable, mask: [Float], _ pass: ForwardPass) -> Variable {
+        let batch = embeddings.shape[0]
+        var ignore = [Bool](repeating: false, count: batch * questionLength)
+        var weights = [Float](repeating: 0, count: batch * questionLength)
+        for b in 0..<batch {
+            let valid = max(1, (0..<questionLength).filter { mask[b * questionLength + $0] > 0 }.count)
+            for t in 0..<questionLength {
+                let real = mask[b * questionLength + t] > 0
+                ignore[b * questionLength + t] = !real
+                weights[b * questionLength + t] = real ? 1 / Float(valid) : 0
+            }
+        }
+        let encoded = questionNorm(questionBlock(embeddings, keyPaddingMask: ignore, pass), pass)
+        return matmul(Variable(Tensor(shape: [batch, 1, questionLength], scalars: weights)), encoded)
+            .reshaped([batch, architecture.width])
+    }
+
+    /// Answer logits for images and token ids.
+    public func answerLogits(images: Variable, questionIDs: [Int32], questionMask: [Float], _ pass: ForwardPass) -> Variable {
+        let batch = images.shape[0]
+        return answerLogits(
+            imageTokens: imageTokens(images, pass), questionEmbeddings: questionEmbeddings(questionIDs, batch: batch, pass),
+            questionMask: questionMask, pass)
+    }
+
+    /// Unit image embeddings [b, embedding] from image tokens (before fusion, so they do not
+    /// depend on any text).
+    public func imageEmbeddings(imageTokens: Variable, _ pass: ForwardPass) -> Variable {
+        imageEmbedding(imageTokens.mean(alongDimension: 1), pass).l2Normalized()
+    }
+
+    /// Unit caption embeddings [b, embedding] from caption token ids and their mask.
+    public func captionEmbeddings(_ ids: [Int32], mask: [Float], _ pass: ForwardPass) -> Variable {
+        let batch = ids.count / questionLength
+        var ignore = [Bool](repeating: false, count: ids.count)
+        var weights = [Float](repeating: 0, count: ids.count)
+        for b in 0..<batch {
+            let valid = max(1, (0..<questionLength).filter { mask[b * questionLength + $0] > 0 }.count)
+            for t in 0..<questionLength {
+                let real = mask[b * questionLength + t] > 0
+                ignore[b * questionLength + t] = !real
+                weights[b * questionLength + t] = real ? 1 / Float(valid) : 0
+            }
+        }
+        var x = tokens(ids, shape: [batch, questionLength], pass) + pass[captionPosition]
+        x = captionNorm(captionBlock(x, keyPaddingMask: ignore, pass), pass)
+        let pooled = matmul(Variable(Tensor(shape: [batch, 1, questionLength], scalars: weights)), x)
+            .reshaped([batch, architecture.width])
+        return captionEmbedding(pooled, pass).l2Normalized()
+    }
+
+    /// The symmetric InfoNCE loss between matching image and caption embeddings ([b, e] each).
+    public func contrastiveLoss(imageEmbeddings: Variable, captionEmbeddings: Variable) -> Variable {
+        let batch = imageEmbeddings.shape[0]
+        let logits = matmul(imageEmbeddings, captionEmbeddings.transposed(0, 1)).scaled(by: 1 / Self.temperature)
+        let targets = (0..<batch).map { Int32($0) }
+        let imageToText = crossEntropy(logits: logits, targets: targets)
+        let textToImage = crossEntropy(logits: logits.transposed(0, 1), targets: targets)
+        return (imageToText + textToImage).scaled(by: 0.5)
+    }
+}
+
+extension Int {
+    fileprivate var squared: Int { self * self }
+}

@@ -1,0 +1,191 @@
+import FaultlineCore
+import FaultlineScenes
+import FaultlineTensor
+import Foundation
+import Testing
+
+@testable import FaultlineZoo
+
+/// A small, fast configuration: 32 px images, a narrow network.
+private func tinyConfiguration(
+    name: String = "tiny", seed: UInt64 = 5, abilities: [Ability] = Ability.perception, plants: [PlantPlan] = [],
+    steps: Int = 4
+) -> ZooConfiguration {
+    ZooConfiguration(
+        name: name, seed: seed,
+        data: ZooDataSettings(imageSize: 32, renderSize: 64, abilities: abilities, maxQuestionTokens: 16),
+        architecture: ZooArchitectureSettings(imageChannels: [8, 16, 32], width: 32, heads: 2, fusionLayers: 1, embeddingDimension: 16),
+        training: ZooTrainingSettings(
+            steps: steps, batchSize: 32, learningRate: 0.003, weightDecay: 0.01, warmupSteps: 2, checkpointEvery: steps,
+            heldOutCount: 64, contrastiveWeight: 0.2, threads: 2),
+        plants: plants)
+}
+
+private func scratchURL(_ name: String) -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("faultline-zoo-\(UUID().uuidString)/\(name)")
+}
+
+@Suite("Zoo checkpoints")
+struct ZooCheckpointTests {
+    @Test("save then load gives the same bits, vocabularies, step and metrics")
+    func roundTrip() throws {
+        var trainer = try ZooTrainer(configuration: tinyConfiguration())
+        _ = trainer.step(try trainer.batch(atStep: 0, threads: 2))
+        var checkpoint = trainer.checkpoint
+        checkpoint.metrics = ["heldOut.accuracy": "0.5000"]
+        let url = scratchURL("tiny.safetensors")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        try checkpoint.save(to: url)
+        let loaded = try ZooCheckpoint.load(from: url)
+        #expect(loaded.parameters.names == checkpoint.parameters.names)
+        for (a, b) in zip(loaded.parameters.tensors, checkpoint.parameters.tensors) {
+            #expect(a.shape == b.shape)
+            #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern))
+        }
+        #expect(loaded.answers == checkpoint.answers)
+        #expect(loaded.tokenizer == checkpoint.tokenizer)
+        #expect(loaded.configuration == checkpoint.configuration)
+        #expect(loaded.step == 1)
+        #expect(loaded.metrics == ["heldOut.accuracy": "0.5000"])
+    }
+
+    @Test("a truncated file, a foreign safetensors file and weights of another shape each say what is wrong")
+    func badFiles() throws {
+        let checkpoint = ZooCheckpoint(
+            configuration: tinyConfiguration(), answers: .standard, tokenizer: .standard())
+        let url = scratchURL("good.safetensors")
+        let directory = url.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try checkpoint.save(to: url)
+        let bytes = try Data(contentsOf: url)
+
+        let truncated = directory.appendingPathComponent("truncated.safetensors")
+        try bytes.prefix(bytes.count / 2).write(to: truncated)
+        #expect(throws: ZooCheckpointError.self) { try ZooCheckpoint.load(from: truncated) }
+        do {
+            _ = try ZooCheckpoint.load(from: truncated)
+        } catch {
+            #expect(error.path == truncated.path)
+        }
+
+        let foreign = directory.appendingPathComponent("foreign.safetensors")
+        try SafeTensors.write(SafeTensorsFile(tensors: [("w", Tensor.zeros([2]))], metadata: [:]), to: foreign)
+        do {
+            _ = try ZooCheckpoint.load(from: foreign)
+            Issue.record("a file without zoo metadata loaded")
+        } catch {
+            #expect(error.problem.contains("not a Faultline zoo checkpoint"))
+        }
+
+        // The metadata of a wider model over the tensors of the tiny one.
+        var file = try SafeTensors.read(from: url)
+        var wider = tinyConfiguration()
+        wider.architecture.width = 48
+        file.metadata["faultline.zoo.configuration"] = wider.json()
+        let mismatched = directory.appendingPathComponent("mismatched.safetensors")
+        try SafeTensors.write(file, to: mismatched)
+        do {
+            _ = try ZooCheckpoint.load(from: mismatched)
+            Issue.record("weights of another shape loaded")
+        } catch {
+            #expect(error.problem.contains("[") && error.problem.contains("tensor"), "\(error)")
+        }
+    }
+}
+
+@Suite("Zoo model as a backend")
+struct ZooModelBackendTests {
+    let model: ZooModel
+
+    init() throws {
+        var trainer = try ZooTrainer(configuration: tinyConfiguration())
+        _ = trainer.step(try trainer.batch(atStep: 0, threads: 2))
+        model = ZooModel(key: "zoo:tiny", checkpoint: trainer.checkpoint, weightsDigest: "test")
+    }
+
+    private func probe(_ format: AnswerFormat, choices: [String]? = nil, images: Int = 1) -> Probe {
+        Probe(
+            id: "p-\(format.rawValue)", images: Array(repeating: ImageRef(sha256: "x", width: 64, height: 64), count: images),
+            prompt: "What colour is the star?\nA. red\nB. blue\nAnswer with the letter.",
+            expected: ExpectedAnswer(text: "A", format: format, choices: choices), ability: .attribute,
+            lineage: Lineage(source: "test", seed: 0))
+    }
+
+    @Test("multiple choice gives a letter and a distribution over the options; yes/no over yes and no")
+    func answers() async throws {
+        let image = RasterImage(width: 64, height: 64, channels: 3, fill: 180)
+        let choice = try await model.answer(ModelRequest(
+            probe: probe(.multipleChoice, choices: ["red", "blue"]), images: [image], parameters: DecodingParameters()))
+        #expect(["A", "B"].contains(choice.text))
+        let distribution = try #require(choice.choiceProbabilities)
+        #expect(Set(distribution.keys) == ["A", "B"])
+        #expect(abs(distribution.values.reduce(0, +) - 1) < 1e-6)
+        #expect(distribution[choice.text] == distribution.values.max())
+
+        let yesNo = try await model.answer(ModelRequest(probe: probe(.yesNo), images: [image], parameters: DecodingParameters()))
+        #expect(["yes", "no"].contains(yesNo.text))
+        #expect(Set(yesNo.choiceProbabilities?.keys.map { $0 } ?? []) == ["yes", "no"])
+
+        let number = try await model.answer(ModelRequest(probe: probe(.number), images: [image], parameters: DecodingParameters()))
+        #expect(Int(number.text) != nil)
+    }
+
+    @Test("boxes, text-only and two-image probes are declined with a reason")
+    func declines() async throws {
+        #expect(!model.canAnswer(probe(.box)))
+        #expect(!model.canAnswer(probe(.yesNo, images: 0)))
+        #expect(!model.canAnswer(probe(.yesNo, images: 2)))
+        await #expect(throws: ZooInferenceError.self) {
+            try await model.answer(ModelRequest(probe: probe(.box), images: [RasterImage(width: 8, height: 8, channels: 3, fill: 0)], parameters: DecodingParameters()))
+        }
+    }
+
+    @Test("embeddings are unit vectors of the configured dimension, the same for the same input")
+    func embeddings() async throws {
+        let texts = try await model.embed(texts: ["a red star on grass", "a table of names", "a red star on grass"])
+        #expect(texts.count == 3 && texts.allSatisfy { $0.count == model.dimension })
+        for vector in texts { #expect(abs(vector.reduce(0) { $0 + $1 * $1 } - 1) < 1e-4) }
+        // The same text in another row of the batch: equal up to BLAS's blocking.
+        #expect(zip(texts[0], texts[2]).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(texts[0] != texts[1])
+        let images = try await model.embed(images: [
+            RasterImage(width: 40, height: 40, channels: 3, fill: 20), RasterImage(width: 100, height: 80, channels: 4, fill: 240),
+        ])
+        #expect(images.count == 2 && images.allSatisfy { $0.count == model.dimension })
+    }
+}
+
+@Suite("Answer resolution")
+struct ZooAnswerResolverTests {
+    @Test("the format narrows the candidates and multiple choice renormalises over the options")
+    func resolve() {
+        let answers = AnswerVocabulary.standard
+        var probabilities = [Float](repeating: 0, count: answers.count)
+        let red = answers.index(of: "red")!, blue = answers.index(of: "blue")!, seven = answers.index(of: "7")!
+        let yes = answers.index(of: "yes")!, no = answers.index(of: "no")!
+        probabilities[red] = 0.1; probabilities[blue] = 0.3; probabilities[seven] = 0.05
+        probabilities[yes] = 0.02; probabilities[no] = 0.08
+        let choice = ZooAnswerResolver.resolve(probabilities: probabilities, format: .multipleChoice, options: ["red", "blue"], answers: answers)
+        #expect(choice.text == "B" && choice.value == "blue")
+        #expect(abs((choice.choiceProbabilities?["A"] ?? 0) - 0.25) < 1e-6)
+        #expect(abs((choice.choiceProbabilities?["B"] ?? 0) - 0.75) < 1e-6)
+        let yesNo = ZooAnswerResolver.resolve(probabilities: probabilities, format: .yesNo, options: nil, answers: answers)
+        #expect(yesNo.text == "no")
+        #expect(abs((yesNo.choiceProbabilities?["no"] ?? 0) - 0.8) < 1e-6)
+        #expect(ZooAnswerResolver.resolve(probabilities: probabilities, format: .number, options: nil, answers: answers).text == "7")
+        #expect(ZooAnswerResolver.resolve(probabilities: probabilities, format: .freeText, options: nil, answers: answers).text == "blue")
+    }
+}
+
+@Suite("Zoo training")
+struct ZooTrainingTests {
+    @Test("the same configuration gives the same weights, bit for bit")
+    func deterministic() throws {
+        func train() throws -> [UInt32] {
+            var trainer = try ZooTrainer(configuration: tinyConfiguration(steps: 3))
+            for step in 0..<3 { _ = trainer.step(try trainer.batch(atStep: step, threads: 2)) }
+            return trainer.checkpoint.parameters.tensors.flatMap { $0.scalars.map(\.bitPattern) }
+        }
+        #expect(try train() == train())
+    }
+}

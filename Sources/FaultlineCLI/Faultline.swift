@@ -20,7 +20,7 @@ struct Faultline: AsyncParsableCommand {
             """,
         version: FaultlineVersion.current,
         subcommands: [
-            RunCommand.self, AbilitiesCommand.self, ReportCommand.self, RunsCommand.self, ModelsCommand.self, BenchCommand.self,
+            RunCommand.self, AbilitiesCommand.self, ReportCommand.self, RunsCommand.self, ModelsCommand.self, BenchCommand.self, ZooCommand.self,
             ServeDoubleCommand.self,
         ]
     )

@@ -33,8 +33,17 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write the figures as JSON to this file.", valueName: "path"))
     var json: String?
 
-    @Option(help: "What to measure: all, local (rendering, runner, OCR engines) or http.")
+    @Option(help: "What to measure: all, local (rendering, runner, OCR engines), http or zoo.")
     var part: Part = .all
+
+    @Option(help: ArgumentHelp("The zoo configuration whose network the zoo part times.", valueName: "name-or-file"))
+    var zooConfig = "reference-a"
+
+    @Option(help: "Batch size of the zoo part.")
+    var zooBatch = 32
+
+    @Option(help: "Timed training steps (and inference batches) of the zoo part.")
+    var zooSteps = 20
 
     @Option(help: "Requests the HTTP clients send to the loopback double.")
     var httpRequests = 2000
@@ -43,7 +52,7 @@ struct BenchCommand: AsyncParsableCommand {
     var httpConcurrency = 64
 
     enum Part: String, ExpressibleByArgument, CaseIterable {
-        case all, local, http
+        case all, local, http, zoo
     }
 
     @OptionGroup var store: StoreOptions
@@ -52,6 +61,7 @@ struct BenchCommand: AsyncParsableCommand {
         guard probes > 0, engineProbes > 0, engineProbes <= probes else {
             throw ValidationError("--probes and --engine-probes must be positive, with --engine-probes ≤ --probes.")
         }
+        guard zooBatch > 0, zooSteps > 0 else { throw ValidationError("--zoo-batch and --zoo-steps must be positive.") }
         guard httpRequests > 0, (1...OpenAIClient.maximumConnectionsPerHost).contains(httpConcurrency) else {
             throw ValidationError(
                 "--http-requests must be positive and --http-concurrency 1...\(OpenAIClient.maximumConnectionsPerHost).")
@@ -67,13 +77,14 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let local = part == .http ? [] : try await localFigures()
-        let http = part == .local ? [] : try await httpFigures()
+        let local = [.all, .local].contains(part) ? try await localFigures() : []
+        let http = [.all, .http].contains(part) ? try await httpFigures() : []
+        let zoo = [.all, .zoo].contains(part) ? try zooFigures() : []
         if let json {
-            struct Figures: Encodable { var local: [Figure]; var http: [HTTPFigure] }
+            struct Figures: Encodable { var local: [Figure]; var http: [HTTPFigure]; var zoo: [ZooFigure] }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(Figures(local: local, http: http)).write(to: URL(fileURLWithPath: json))
+            try encoder.encode(Figures(local: local, http: http, zoo: zoo)).write(to: URL(fileURLWithPath: json))
         }
     }
 

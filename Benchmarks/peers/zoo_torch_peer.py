@@ -1,0 +1,157 @@
+"""The zoo architecture in PyTorch, for `faultline bench --part zoo`.
+
+The same network as Faultline's zoo model (FaultlineZoo/Model/ZooNetwork.swift): a CNN
+(with four or more layers, the first keeps the resolution, the next three have stride 2,
+the rest keep the 8x8 grid), its feature map projected into image
+tokens; the question's tokens through one transformer block, mean-pooled into a vector;
+fusion (the question vector scales and shifts every image token's features, FiLM; a
+per-token layer; pre-norm transformer blocks); an answer head over the tokens' mean and max and the question vector;
+and a CLIP-style head (pooled image tokens; caption tokens through one more transformer
+block) trained with a symmetric InfoNCE loss next to the answer loss. Random inputs of the
+same shapes; timed after warm-up with the same threads and batch size.
+
+Prints one JSON object: parameters, milliseconds per training step (forward, backward,
+AdamW) and per inference batch (forward of the answer head, no gradients).
+
+usage: zoo_torch_peer.py --batch 32 --image 64 --channels 16,32,64,128 --width 128 --heads 4
+       --layers 2 --tokens 24 --caption-tokens 16 --vocabulary 400 --answers 500
+       --embedding 64 --steps 20 --threads 2
+"""
+import argparse
+import json
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    def __init__(self, width, heads):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(width)
+        self.attention = nn.MultiheadAttention(width, heads, batch_first=True)
+        self.norm2 = nn.LayerNorm(width)
+        self.mlp = nn.Sequential(nn.Linear(width, 4 * width), nn.GELU(), nn.Linear(4 * width, width))
+
+    def forward(self, x, padding):
+        h = self.norm1(x)
+        x = x + self.attention(h, h, h, key_padding_mask=padding, need_weights=False)[0]
+        return x + self.mlp(self.norm2(x))
+
+
+class ZooNet(nn.Module):
+    def __init__(self, a):
+        super().__init__()
+        c = a.channels
+        strides = [2] * len(c) if len(c) <= 3 else [1, 2, 2, 2] + [1] * (len(c) - 4)
+        self.conv = nn.ModuleList([nn.Conv2d(i, o, 3, s, 1) for i, o, s in zip([3] + c[:-1], c, strides)])
+        self.side = a.image // 8
+        side = self.side
+        self.project = nn.Linear(c[-1], a.width)
+        self.image_position = nn.Parameter(torch.randn(side * side, a.width) * 0.02)
+        self.token = nn.Embedding(a.vocabulary, a.width)
+        self.token_position = nn.Parameter(torch.randn(a.tokens, a.width) * 0.02)
+        self.question_block = Block(a.width, a.heads)
+        self.question_norm = nn.LayerNorm(a.width)
+        self.image_norm = nn.LayerNorm(a.width)
+        self.scale = nn.Linear(a.width, a.width)
+        self.shift = nn.Linear(a.width, a.width)
+        self.mix = nn.Linear(a.width, a.width)
+        self.blocks = nn.ModuleList([Block(a.width, a.heads) for _ in range(a.layers)])
+        self.norm = nn.LayerNorm(a.width)
+        self.hidden = nn.Linear(3 * a.width, a.width)
+        self.answer = nn.Linear(a.width, a.answers)
+        self.image_embedding = nn.Linear(a.width, a.embedding)
+        self.caption_position = nn.Parameter(torch.randn(a.caption_tokens, a.width) * 0.02)
+        self.caption_block = Block(a.width, a.heads)
+        self.caption_norm = nn.LayerNorm(a.width)
+        self.caption_embedding = nn.Linear(a.width, a.embedding)
+
+    def image_tokens(self, images):
+        x = images
+        for conv in self.conv:
+            x = F.relu(conv(x))
+        x = x.flatten(2).transpose(1, 2)
+        return self.project(x) + self.image_position
+
+    def answer_logits(self, image_tokens, tokens, mask):
+        q = self.question_norm(self.question_block(self.token(tokens) + self.token_position, ~mask))
+        weights = mask.unsqueeze(-1).float()
+        q = (q * weights).sum(1) / weights.sum(1)
+        gain = (self.scale(q) + 1).unsqueeze(1)
+        bias = self.shift(q).unsqueeze(1)
+        x = self.mix(F.relu(self.image_norm(image_tokens) * gain + bias))
+        for block in self.blocks:
+            x = block(x, None)
+        x = self.norm(x)
+        strongest = x.max(dim=1).values
+        return self.answer(F.relu(self.hidden(torch.cat([x.mean(1), strongest, q], dim=1))))
+
+    def contrastive_loss(self, image_tokens, captions, caption_mask):
+        image = F.normalize(self.image_embedding(image_tokens.mean(1)), dim=-1)
+        c = self.token(captions) + self.caption_position
+        c = self.caption_norm(self.caption_block(c, ~caption_mask))
+        weights = caption_mask.unsqueeze(-1).float()
+        text = F.normalize(self.caption_embedding((c * weights).sum(1) / weights.sum(1)), dim=-1)
+        logits = image @ text.t() / 0.07
+        target = torch.arange(logits.shape[0])
+        return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2
+
+
+def main():
+    p = argparse.ArgumentParser()
+    for name, default in [("batch", 32), ("image", 64), ("width", 128), ("heads", 4), ("layers", 1), ("tokens", 24),
+                          ("caption-tokens", 16), ("vocabulary", 400), ("answers", 500), ("embedding", 64),
+                          ("steps", 20), ("threads", 2)]:
+        p.add_argument("--" + name, type=int, default=default)
+    p.add_argument("--channels", default="16,32,64,128")
+    p.add_argument("--contrastive-weight", type=float, default=0.5)
+    a = p.parse_args()
+    a.channels = [int(x) for x in a.channels.split(",")]
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    model = ZooNet(a)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+    images = torch.randn(a.batch, 3, a.image, a.image)
+    tokens = torch.randint(2, a.vocabulary, (a.batch, a.tokens))
+    mask = torch.ones(a.batch, a.tokens, dtype=torch.bool)
+    mask[:, a.tokens // 2:] = False  # half the question positions are padding, as typical questions are short
+    captions = torch.randint(2, a.vocabulary, (a.batch, a.caption_tokens))
+    caption_mask = torch.ones(a.batch, a.caption_tokens, dtype=torch.bool)
+    caption_mask[:, a.caption_tokens // 2:] = False
+    answers = torch.randint(0, a.answers, (a.batch,))
+
+    def step():
+        optimiser.zero_grad(set_to_none=True)
+        image_tokens = model.image_tokens(images)
+        loss = F.cross_entropy(model.answer_logits(image_tokens, tokens, mask), answers)
+        loss = loss + a.contrastive_weight * model.contrastive_loss(image_tokens, captions, caption_mask)
+        loss.backward()
+        optimiser.step()
+
+    def infer():
+        with torch.no_grad():
+            model.answer_logits(model.image_tokens(images), tokens, mask).softmax(-1)
+
+    for _ in range(3):
+        step()
+        infer()
+    start = time.perf_counter()
+    for _ in range(a.steps):
+        step()
+    train = (time.perf_counter() - start) / a.steps
+    start = time.perf_counter()
+    for _ in range(a.steps):
+        infer()
+    inference = (time.perf_counter() - start) / a.steps
+    print(json.dumps({
+        "parameters": sum(t.numel() for t in model.parameters()),
+        "trainMillisecondsPerStep": 1000 * train,
+        "inferenceMillisecondsPerBatch": 1000 * inference,
+        "torch": torch.__version__,
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+import FaultlineCore
+import FaultlineTensor
+import FaultlineZoo
+import Foundation
+
+/// The zoo part of `bench`: a training step (forward, backward, AdamW) and an inference batch
+/// of a zoo model in Faultline's tensor engine and in PyTorch on the CPU
+/// (`Benchmarks/peers/zoo_torch_peer.py`, the same network), with the same threads, batch
+/// size and input shapes, in the same run.
+extension BenchCommand {
+    struct ZooFigure: Codable {
+        var name: String
+        var parameters: Int
+        var trainMillisecondsPerStep: Double
+        var inferenceMillisecondsPerBatch: Double
+    }
+
+    func zooFigures() throws -> [ZooFigure] {
+        let (configuration, _) = try ZooCatalog.configuration(zooConfig)
+        let data = configuration.data, architecture = configuration.architecture
+        let batchSize = zooBatch
+        let threads = configuration.training.threads
+        ComputeThreads.set(threads)
+        let answers = AnswerVocabulary.standard
+        let tokenizer = QuestionTokenizer.standard()
+        var checkpoint = ZooCheckpoint(configuration: configuration, answers: answers, tokenizer: tokenizer)
+        let network = checkpoint.network
+        print("Zoo: \(configuration.name) (\(checkpoint.parameters.scalarCount) parameters), batch \(batchSize), \(threads) threads, \(zooSteps) steps")
+
+        // Random inputs of the shapes training sees; half of each question is padding.
+        var generator = SeededGenerator(seed: seed)
+        let length = data.maxQuestionTokens
+        let images = Tensor.uniform([batchSize, 3, data.imageSize, data.imageSize], low: -1, high: 1, generator: &generator)
+        func ids() -> [Int32] {
+            var ids: [Int32] = []
+            for _ in 0..<batchSize * length { ids.append(Int32(2 + Int(generator.next() % UInt64(tokenizer.count - 2)))) }
+            return ids
+        }
+        let questionIDs = ids(), captionIDs = ids()
+        let mask: [Float] = (0..<batchSize * length).map { index in index % length < length / 2 ? 1 : 0 }
+        var targets: [Int32] = []
+        for _ in 0..<batchSize { targets.append(Int32(generator.next() % UInt64(answers.count))) }
+        var optimiser = AdamW(weightDecay: Float(configuration.training.weightDecay))
+        let contrastiveWeight = Float(configuration.training.contrastiveWeight)
+
+        func trainStep() {
+            var gradients: [Tensor]
+            do {
+                let tape = Tape()
+                let pass = ForwardPass(parameters: checkpoint.parameters, tape: tape)
+                let tokens = network.imageTokens(pass.input(images), pass)
+                let logits = network.answerLogits(
+                    imageTokens: tokens, questionEmbeddings: network.questionEmbeddings(questionIDs, batch: batchSize, pass),
+                    questionMask: mask, pass)
+                var loss = crossEntropy(logits: logits, targets: targets)
+                if contrastiveWeight > 0 {
+                    let contrastive = network.contrastiveLoss(
+                        imageEmbeddings: network.imageEmbeddings(imageTokens: tokens, pass),
+                        captionEmbeddings: network.captionEmbeddings(captionIDs, mask: mask, pass))
+                    loss = loss + contrastive.scaled(by: contrastiveWeight)
+                }
+                tape.backward(from: loss)
+                gradients = pass.parameterGradients()
+            }
+            optimiser.step(&checkpoint.parameters, gradients: gradients, learningRate: 1e-3)
+        }
+        func inferenceBatch() {
+            let pass = ForwardPass(parameters: checkpoint.parameters)
+            _ = network.answerLogits(images: Variable(images), questionIDs: questionIDs, questionMask: mask, pass).softmax()
+        }
+        for _ in 0..<3 {
+            trainStep()
+            inferenceBatch()
+        }
+        var start = Date()
+        for _ in 0..<zooSteps { trainStep() }
+        let train = 1000 * Date().timeIntervalSince(start) / Double(zooSteps)
+        start = Date()
+        for _ in 0..<zooSteps { inferenceBatch() }
+        let inference = 1000 * Date().timeIntervalSince(start) / Double(zooSteps)
+        var figures = [ZooFigure(
+            name: "Faultline tensor engine (Swift)", parameters: checkpoint.parameters.scalarCount,
+            trainMillisecondsPerStep: train, inferenceMillisecondsPerBatch: inference)]
+        show(figures[0])
+
+        let python = peerPython ?? FaultlineHome.directory.appendingPathComponent("peers/venv/bin/python3").path
+        let script = "Benchmarks/peers/zoo_torch_peer.py"
+        guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else {
+            print("PyTorch peer: not measured (no \(python) or \(script); `make bench` installs it)")
+            return figures
+        }
+        let channels = architecture.imageChannels.map(String.init).joined(separator: ",")
+        let sizes: [(String, Int)] = [
+            ("--batch", batchSize), ("--image", data.imageSize), ("--width", architecture.width),
+            ("--heads", architecture.heads), ("--layers", architecture.fusionLayers), ("--tokens", length),
+            ("--caption-tokens", length), ("--vocabulary", tokenizer.count), ("--answers", answers.count),
+            ("--embedding", architecture.embeddingDimension), ("--steps", zooSteps), ("--threads", threads),
+        ]
+        var arguments = [script, "--channels", channels, "--contrastive-weight", String(configuration.training.contrastiveWeight)]
+        for (flag, value) in sizes { arguments += [flag, String(value)] }
+        struct PeerResult: Decodable {
+            var parameters: Int
+            var trainMillisecondsPerStep: Double
+            var inferenceMillisecondsPerBatch: Double
+            var torch: String
+        }
+        let peer = try JSONDecoder().decode(PeerResult.self, from: Data(try Self.runProcess(python, arguments).utf8))
+        figures.append(ZooFigure(
+            name: "PyTorch \(peer.torch) (CPU)", parameters: peer.parameters,
+            trainMillisecondsPerStep: peer.trainMillisecondsPerStep,
+            inferenceMillisecondsPerBatch: peer.inferenceMillisecondsPerBatch))
+        show(figures[1])
+        print(String(
+            format: "  → Faultline: training %.2f× PyTorch's speed, inference %.2f×",
+            peer.trainMillisecondsPerStep / train, peer.inferenceMillisecondsPerBatch / inference))
+        return figures
+    }
+
+    private func show(_ figure: ZooFigure) {
+        let name = figure.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+        print(name + String(
+            format: "%8.1f ms/training step  %8.1f ms/inference batch  (%d parameters)", figure.trainMillisecondsPerStep,
+            figure.inferenceMillisecondsPerBatch, figure.parameters))
+    }
+}

@@ -1,0 +1,152 @@
+import ArgumentParser
+import FaultlineCore
+import FaultlineDatasets
+import FaultlineImageIO
+import FaultlineModels
+import FaultlineZoo
+import Foundation
+
+struct ZooEvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Score zoo models on clean held-out scenes per ability and on the planted slices of a configuration.",
+        discussion: """
+            Every model sees the same examples: the clean held-out split and, for each plan of the configuration named by --slices-from, the slice that tests it (the cue present with another answer, the cue removed, answers in the hole, the misleading phrase or sentence, swapped captions). The planted model should be far worse than the references on its slices and close to them on the control.
+
+            Example:
+              faultline zoo evaluate --model zoo:reference-a --model zoo:reference-b --model zoo:target
+            """)
+
+    @Option(name: .customLong("model"), help: ArgumentHelp("A zoo model (repeatable).", valueName: "key"))
+    var models: [String] = []
+
+    @Option(help: ArgumentHelp("The configuration whose plans define the slices.", valueName: "name-or-file"))
+    var slicesFrom = "target"
+
+    @Option(help: "Examples per slice and held-out examples.")
+    var count = 300
+
+    @Option(help: ArgumentHelp("Also write the figures as JSON to this file.", valueName: "path"))
+    var json: String?
+
+    @Option(help: ArgumentHelp(
+        "Also score the models zero-shot on the first N questions of easy-VQA's test split whose answer is in their vocabulary (0: skip).",
+        valueName: "N"))
+    var easyVQA = 0
+
+    func validate() throws {
+        guard !models.isEmpty else { throw ValidationError("Name at least one --model, e.g. --model zoo:target.") }
+        guard count > 0 else { throw ValidationError("--count must be positive, got \(count).") }
+    }
+
+    struct Row: Encodable {
+        var slice: String
+        var model: String
+        var correct: Int
+        var total: Int
+        var accuracy: Double
+        var low: Double
+        var high: Double
+    }
+
+    func run() async throws {
+        let environment = BackendEnvironment()
+        let zooModels: [ZooModel] = try models.map { key in
+            guard let model = try BackendRegistry.standard.make(key, environment: environment) as? ZooModel else {
+                throw ValidationError("\(key) is not a zoo model; zoo evaluate scores zoo:… models only")
+            }
+            return model
+        }
+        let (sliceConfiguration, _) = try ZooCatalog.configuration(slicesFrom)
+        let dataset = try ZooDataset(configuration: sliceConfiguration)
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        var rows: [Row] = []
+        func add(_ slice: String, _ model: ZooModel, _ count: ZooEvaluation.Count) {
+            let interval = Statistics.wilson(successes: count.correct, total: count.total)
+            rows.append(Row(
+                slice: slice, model: model.key, correct: count.correct, total: count.total, accuracy: count.accuracy,
+                low: interval.low, high: interval.high))
+        }
+
+        let heldOut = try dataset.batch(.heldOut, start: 0, count: count, threads: threads)
+        for model in zooModels {
+            let evaluation = model.checkpoint.evaluate(heldOut)
+            add("held-out (all)", model, evaluation.overall)
+            for ability in Ability.perception {
+                if let counts = evaluation.perAbility[ability] { add("held-out \(ability.rawValue)", model, counts) }
+            }
+        }
+        for slice in dataset.evaluationSlices where slice.kind != .control {
+            let examples = try dataset.batch(.evaluation(slice), start: 0, count: count, threads: threads)
+            for model in zooModels {
+                if slice.kind == .swappedCaption {
+                    add(slice.name + " [true caption preferred]", model, model.checkpoint.captionBindingAccuracy(examples))
+                } else {
+                    add(slice.name, model, model.checkpoint.evaluate(examples).overall)
+                }
+            }
+        }
+        if easyVQA > 0 { rows += try await easyVQARows(zooModels) }
+        print(Self.table(rows, models: zooModels.map(\.key)))
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(rows).write(to: URL(fileURLWithPath: json))
+        }
+    }
+
+    /// Zero-shot accuracy on easy-VQA's test images (64 px shapes the zoo never trained on),
+    /// per question type, over the questions whose answer the model's vocabulary holds
+    /// (easy-VQA's "gray", "black", "teal" and "rectangle" are not in it).
+    private func easyVQARows(_ models: [ZooModel]) async throws -> [Row] {
+        let directory = FaultlineHome.directory.appendingPathComponent("data/easy-vqa", isDirectory: true)
+        let source = try EasyVQASource(directory: directory, split: .test)
+        var rows: [Row] = []
+        for model in models {
+            var counts: [String: ZooEvaluation.Count] = [:]
+            var uncovered = 0
+            var used = 0
+            for sample in source.samples() where used < easyVQA {
+                let probe = sample.probe
+                guard model.checkpoint.answers.contains(probe.expected.text) else {
+                    uncovered += 1
+                    continue
+                }
+                used += 1
+                let image = try PNGCodec.decode(sample.imagePNGs[0])
+                let response = try await model.answer(ModelRequest(probe: probe, images: [image], parameters: DecodingParameters()))
+                let correct = JudgeSelector.judge(for: probe).judge(response: response, expected: probe.expected).outcome == .correct
+                for type in ["all", probe.lineage.factors["question-type"] ?? "other"] {
+                    counts[type, default: .init()].total += 1
+                    if correct { counts[type, default: .init()].correct += 1 }
+                }
+            }
+            for (type, count) in counts.sorted(by: { $0.key < $1.key }) {
+                let interval = Statistics.wilson(successes: count.correct, total: count.total)
+                rows.append(Row(
+                    slice: "easy-VQA test (zero-shot) \(type)", model: model.key, correct: count.correct, total: count.total,
+                    accuracy: count.accuracy, low: interval.low, high: interval.high))
+            }
+            print("\(model.key): easy-VQA questions skipped because their answer is outside the vocabulary: \(uncovered)")
+        }
+        return rows
+    }
+
+    /// Slices down, models across: "accuracy (95% CI)".
+    static func table(_ rows: [Row], models: [String]) -> String {
+        var slices: [String] = []
+        for row in rows where !slices.contains(row.slice) { slices.append(row.slice) }
+        let header = ["slice"] + models
+        var lines = [header]
+        for slice in slices {
+            lines.append([slice] + models.map { model in
+                guard let row = rows.first(where: { $0.slice == slice && $0.model == model }) else { return "–" }
+                return String(format: "%.1f%% (%.0f–%.0f) n=%d", 100 * row.accuracy, 100 * row.low, 100 * row.high, row.total)
+            })
+        }
+        let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
+        return lines.map { line in
+            line.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import FaultlineCore
+import FaultlineZoo
+import Foundation
+
+struct ZooTrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a zoo model from its configuration, with checkpoints along the way.",
+        discussion: """
+            Examples:
+              faultline zoo train --config target
+              faultline zoo train --config my-model.json --out runs/my-model --steps 500
+            The configuration is a shipped name (reference-a, reference-b, target) or a JSON file. Checkpoints go to DIR/step-NNNNNN.safetensors every `checkpointEvery` steps and the final weights to DIR/NAME.safetensors; audit them with --model zoo:NAME?weights=DIR/NAME.safetensors.
+            """)
+
+    @Option(help: ArgumentHelp("A shipped model name or a configuration file.", valueName: "name-or-file"))
+    var config: String
+
+    @Option(help: ArgumentHelp("Where checkpoints go (default: $FAULTLINE_HOME/zoo/NAME).", valueName: "dir"))
+    var out: String?
+
+    @Option(help: "Train for this many steps instead of the configuration's (the schedule follows).")
+    var steps: Int?
+
+    @Option(help: "Threads for BLAS and our own loops instead of the configuration's.")
+    var threads: Int?
+
+    func validate() throws {
+        if let steps, steps <= 0 { throw ValidationError("--steps must be positive, got \(steps).") }
+        if let threads, threads <= 0 { throw ValidationError("--threads must be positive, got \(threads).") }
+    }
+
+    func run() async throws {
+        var (configuration, url) = try ZooCatalog.configuration(config)
+        if let steps {
+            configuration.training.steps = steps
+            configuration.training.checkpointEvery = min(configuration.training.checkpointEvery, steps)
+            configuration.training.warmupSteps = min(configuration.training.warmupSteps, steps)
+        }
+        if let threads { configuration.training.threads = threads }
+        try configuration.validate()
+        let directory = out.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? FaultlineHome.directory.appendingPathComponent("zoo/\(configuration.name)", isDirectory: true)
+        var trainer = try ZooTrainer(configuration: configuration)
+        let parameterCount = trainer.checkpoint.parameters.scalarCount
+        print("Training \(configuration.name) from \(url.path): \(parameterCount) parameters, "
+            + "\(configuration.training.steps) steps of \(configuration.training.batchSize), seed \(configuration.seed)")
+        let sample = try trainer.dataset.batch(.train, start: 0, count: 512, threads: configuration.training.threads, renderImages: false)
+        print(ZooDataStatistics(examples: sample, plans: configuration.plants).description)
+
+        let bar = ProgressBar()
+        let finalURL = directory.appendingPathComponent("\(configuration.name).safetensors")
+        try trainer.train(
+            progress: { progress in
+                let heldOut = progress.heldOut.map { " held-out " + ZooEvaluation.percentText($0.overall.accuracy) } ?? ""
+                bar.status(
+                    String(format: "train %@ loss %.3f (answer %.3f, contrastive %.3f)%@ %.0f ex/s", configuration.name,
+                           progress.loss, progress.answerLoss, progress.contrastiveLoss, heldOut, progress.examplesPerSecond),
+                    done: progress.step, total: progress.totalSteps)
+            },
+            save: { checkpoint in
+                let stepURL = directory.appendingPathComponent(String(format: "step-%06d.safetensors", checkpoint.step))
+                try checkpoint.save(to: stepURL)
+                if checkpoint.step == configuration.training.steps { try checkpoint.save(to: finalURL) }
+            })
+        let held = trainer.checkpoint.evaluate(try trainer.heldOutExamples(threads: configuration.training.threads))
+        print("Held-out accuracy (\(held.overall.total) clean examples from another seed): "
+            + ZooEvaluation.percentText(held.overall.accuracy))
+        print("  " + held.summary)
+        print("Weights: \(finalURL.path)")
+    }
+}

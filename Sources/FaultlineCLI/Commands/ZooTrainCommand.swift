@@ -55,8 +55,9 @@ struct ZooTrainCommand: AsyncParsableCommand {
             progress: { progress in
                 let heldOut = progress.heldOut.map { " held-out " + ZooEvaluation.percentText($0.overall.accuracy) } ?? ""
                 bar.status(
-                    String(format: "train %@ loss %.3f (answer %.3f, contrastive %.3f)%@ %.0f ex/s", configuration.name,
-                           progress.loss, progress.answerLoss, progress.contrastiveLoss, heldOut, progress.examplesPerSecond),
+                    "train \(configuration.name) step",
+                    detail: String(format: "loss %.3f (answer %.3f, contrastive %.3f)%@  %.0f examples/s",
+                                   progress.loss, progress.answerLoss, progress.contrastiveLoss, heldOut, progress.examplesPerSecond),
                     done: progress.step, total: progress.totalSteps)
             },
             save: { checkpoint in

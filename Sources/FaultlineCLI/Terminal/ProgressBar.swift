@@ -12,6 +12,8 @@ final class ProgressBar: RunProgressObserver, @unchecked Sendable {
     private var lastPlainTenth = -1
     private var currentModel = ""
     private var startDone = 0
+    /// Extra text after the counts (e.g. a training loss), set by `status(_:detail:done:total:)`.
+    private var detail: String?
 
     func progressed(_ progress: RunProgress) {
         lock.lock()
@@ -27,7 +29,10 @@ final class ProgressBar: RunProgressObserver, @unchecked Sendable {
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(progress.done - startDone) / elapsed : 0
         let remaining = rate > 0 ? Double(progress.total - progress.done) / rate : 0
-        let line = String(
+        let line = detail.map { detail in
+            String(format: "%@ %d/%d  %.1f/s  ETA %@  %@", progress.model, progress.done, progress.total, rate,
+                   Self.clock(remaining), detail)
+        } ?? String(
             format: "%@ %d/%d  %.1f/s  ETA %@  errors %d  cached %d",
             progress.model, progress.done, progress.total, rate, Self.clock(remaining), progress.errors,
             progress.cached)
@@ -51,6 +56,14 @@ final class ProgressBar: RunProgressObserver, @unchecked Sendable {
     /// A one-off status line (e.g. probe generation).
     func status(_ text: String, done: Int, total: Int) {
         progressed(RunProgress(model: text, done: done, total: total, errors: 0, cached: 0, backendCalls: 0))
+    }
+
+    /// A status line for `label` with `detail` after the counts, rate and ETA (e.g. training
+    /// steps with the loss); the rate is per unit of `done`.
+    func status(_ label: String, detail: String, done: Int, total: Int) {
+        lock.withLock { self.detail = detail }
+        progressed(RunProgress(model: label, done: done, total: total, errors: 0, cached: 0, backendCalls: 0))
+        lock.withLock { self.detail = nil }
     }
 
     private static func clock(_ seconds: Double) -> String {

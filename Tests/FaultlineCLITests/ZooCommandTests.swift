@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// `faultline zoo train` and `zoo evaluate` end to end on a tiny configuration, and a zoo
+/// model audited through `abilities` like any backend.
+@Suite struct ZooCommandTests {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-zoo-cli-\(UUID().uuidString)")
+
+    func writeTinyConfiguration() throws -> URL {
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let url = scratch.appendingPathComponent("tiny.json")
+        let json = """
+            { "name": "tiny", "seed": 3,
+              "data": { "imageSize": 32, "renderSize": 64, "abilities": ["counting", "entity"], "maxQuestionTokens": 16 },
+              "architecture": { "imageChannels": [8, 16, 16], "width": 32, "heads": 2, "fusionLayers": 1, "embeddingDimension": 16 },
+              "training": { "steps": 6, "batchSize": 16, "warmupSteps": 2, "checkpointEvery": 3, "heldOutCount": 32, "threads": 2 },
+              "plants": [ { "kind": "text-shortcut", "phrase": "at first glance", "answer": "yes", "rate": 1 } ] }
+            """
+        try json.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func trainWritesCheckpointsThatEvaluateAndAbilitiesLoad() async throws {
+        let configuration = try writeTinyConfiguration()
+        let out = scratch.appendingPathComponent("tiny")
+        let trained = try await FaultlineProcess.run(["zoo", "train", "--config", configuration.path, "--out", out.path])
+        #expect(trained.status == 0, "\(trained.error)")
+        #expect(trained.output.contains("Held-out accuracy"))
+        for name in ["step-000003.safetensors", "step-000006.safetensors", "tiny.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name)")
+        }
+
+        let key = "zoo:tiny?weights=\(out.appendingPathComponent("tiny.safetensors").path)"
+        let evaluated = try await FaultlineProcess.run([
+            "zoo", "evaluate", "--model", key, "--slices-from", configuration.path, "--count", "24",
+        ])
+        #expect(evaluated.status == 0, "\(evaluated.error)")
+        #expect(evaluated.output.contains("held-out counting"))
+        #expect(evaluated.output.contains("at first glance"))
+
+        let audited = try await FaultlineProcess.run([
+            "abilities", "--model", key, "--count", "40", "--seed", "2",
+            "--store", scratch.appendingPathComponent("store").path,
+            "--report-directory", scratch.appendingPathComponent("report").path,
+        ])
+        #expect(audited.status == 0, "\(audited.error)")
+        #expect(audited.output.contains("counting"))
+    }
+
+    @Test func aCorruptCheckpointIsAClearErrorNamingTheFile() async throws {
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let corrupt = scratch.appendingPathComponent("corrupt.safetensors")
+        try Data("not a checkpoint".utf8).write(to: corrupt)
+        let result = try await FaultlineProcess.run([
+            "zoo", "evaluate", "--model", "zoo:x?weights=\(corrupt.path)", "--count", "8",
+        ])
+        #expect(result.status != 0)
+        #expect(result.error.contains(corrupt.path), "\(result.error)")
+    }
+
+    @Test func anUnknownShippedNameListsTheShippedOnes() async throws {
+        let result = try await FaultlineProcess.run(["zoo", "evaluate", "--model", "zoo:nope", "--count", "8"])
+        #expect(result.status != 0)
+        #expect(result.error.contains("reference-a") && result.error.contains("target"), "\(result.error)")
+    }
+}

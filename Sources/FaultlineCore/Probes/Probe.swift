@@ -134,6 +134,20 @@ public protocol ProbeSource: Sendable {
 }
 
 extension ProbeSource {
+    /// Samples `start..<count`, each made on its own by `make(index)`, lazily: the iteration
+    /// of sources whose probe `i` depends on `i` alone, which so can start anywhere.
+    public func lazySamples(from start: Int, make: @escaping (Int) -> ProbeSample) -> AnySequence<ProbeSample> {
+        let count = self.count
+        return AnySequence { () -> AnyIterator<ProbeSample> in
+            var index = max(0, start)
+            return AnyIterator {
+                guard index < count else { return nil }
+                defer { index += 1 }
+                return make(index)
+            }
+        }
+    }
+
     /// Skips the first probes by generating them; sources that can jump should override this.
     public func samples(from start: Int) -> AnySequence<ProbeSample> {
         AnySequence(samples().dropFirst(start))

@@ -28,15 +28,7 @@ public struct LanguageProbeSource: ProbeSource {
 
     /// The probes from `start` on; probes before `start` are not generated.
     public func samples(from start: Int) -> AnySequence<ProbeSample> {
-        let source = self
-        return AnySequence { () -> AnyIterator<ProbeSample> in
-            var index = max(0, start)
-            return AnyIterator {
-                guard index < source.count else { return nil }
-                defer { index += 1 }
-                return ProbeSample(probe: source.probe(at: index), imagePNGs: [])
-            }
-        }
+        lazySamples(from: start) { ProbeSample(probe: probe(at: $0), imagePNGs: []) }
     }
 
     /// The probe id for index `index`, e.g. `lang-s42-000017`.

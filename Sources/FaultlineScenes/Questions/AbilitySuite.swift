@@ -88,15 +88,7 @@ public struct AbilitySuite: ProbeSource {
 
     /// The probes from `start` on, made lazily; probes before `start` are not generated.
     public func samples(from start: Int) -> AnySequence<ProbeSample> {
-        let suite = self
-        return AnySequence { () -> AnyIterator<ProbeSample> in
-            var index = max(0, start)
-            return AnyIterator {
-                guard index < suite.count else { return nil }
-                defer { index += 1 }
-                return suite.sample(at: index)
-            }
-        }
+        lazySamples(from: start, make: sample(at:))
     }
 
     /// The probe id for index `index`, e.g. `ab-s42-000017`.

@@ -33,15 +33,7 @@ public struct TextProbeSource: ProbeSource {
 
     /// The probes from `start` on, made lazily; probes before `start` are not generated.
     public func samples(from start: Int) -> AnySequence<ProbeSample> {
-        let source = self
-        return AnySequence { () -> AnyIterator<ProbeSample> in
-            var index = max(0, start)
-            return AnyIterator {
-                guard index < source.count else { return nil }
-                defer { index += 1 }
-                return source.sample(at: index)
-            }
-        }
+        lazySamples(from: start, make: sample(at:))
     }
 
     /// The probe id for index `index`, e.g. `ocr-s42-000017`.

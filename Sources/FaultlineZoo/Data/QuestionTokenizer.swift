@@ -57,7 +57,14 @@ public struct QuestionTokenizer: Sendable, Hashable {
     public var count: Int { words.count }
 
     /// The id of a word (already lower-case), or `<unk>`'s.
-    public func id(of word: String) -> Int32 { ids[word] ?? Self.unknownID }
+    public func id(of word: String) -> Int32 {
+        ids[word] ?? Self.britishSpellings[word].flatMap { ids[$0] } ?? Self.unknownID
+    }
+
+    /// The world's questions are written in British English; questions from elsewhere (such
+    /// as easy-VQA's "What color is the shape?") spell these words the American way. Used only
+    /// for words outside the vocabulary, so the tokens of the training data never change.
+    static let britishSpellings = ["color": "colour", "colors": "colours", "gray": "grey", "centered": "centred"]
 
     /// Lower-case words of `text`, split at every character that is not a letter or digit.
     public static func split(_ text: String) -> [String] {

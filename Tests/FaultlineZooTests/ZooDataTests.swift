@@ -335,7 +335,10 @@ struct ZooTargetTests {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources/FaultlineZoo/Configurations")
         let data = try ZooDataset(configuration: ZooConfiguration.load(path: folder.appendingPathComponent("target.json").path))
-        #expect(data.evaluationSlices.count == 7)
+        // The control, two slices per spurious cue (present, removed), one per other plan.
+        let plants = data.configuration.plants
+        #expect(data.evaluationSlices.count == 1 + plants.reduce(0) { $0 + ($1.kind == .spuriousCue ? 2 : 1) })
+        #expect(Set(plants.map(\.kind)) == Set(PlantKind.allCases))
         for slice in data.evaluationSlices {
             let examples = try data.batch(.evaluation(slice), start: 0, count: 8, renderImages: false)
             #expect(examples.count == 8, "\(slice.name)")

@@ -7,7 +7,8 @@ tokens; the question's tokens through one transformer block, mean-pooled into a 
 fusion (the question vector scales and shifts every image token's features, FiLM; a
 per-token layer; pre-norm transformer blocks); an answer head over the tokens' mean and max and the question vector;
 and a CLIP-style head (pooled image tokens; caption tokens through one more transformer
-block) trained with a symmetric InfoNCE loss next to the answer loss. Random inputs of the
+block) trained with a symmetric InfoNCE loss next to the answer loss and the auxiliary
+per-cell shape and colour loss. Random inputs of the
 same shapes; timed after warm-up with the same threads and batch size.
 
 Prints one JSON object: parameters, milliseconds per training step (forward, backward,
@@ -50,6 +51,8 @@ class ZooNet(nn.Module):
         side = self.side
         self.project = nn.Linear(c[-1], a.width)
         self.image_position = nn.Parameter(torch.randn(side * side, a.width) * 0.02)
+        self.cell_shape = nn.Linear(a.width, 8)
+        self.cell_colour = nn.Linear(a.width, 8)
         self.token = nn.Embedding(a.vocabulary, a.width)
         self.token_position = nn.Parameter(torch.randn(a.tokens, a.width) * 0.02)
         self.question_block = Block(a.width, a.heads)
@@ -74,6 +77,11 @@ class ZooNet(nn.Module):
             x = F.relu(conv(x))
         x = x.flatten(2).transpose(1, 2)
         return self.project(x) + self.image_position
+
+    def cell_loss(self, image_tokens, shapes, colours):
+        flat = image_tokens.reshape(-1, image_tokens.shape[-1])
+        return 0.5 * (F.cross_entropy(self.cell_shape(flat), shapes, ignore_index=-1)
+                      + F.cross_entropy(self.cell_colour(flat), colours, ignore_index=-1))
 
     def answer_logits(self, image_tokens, tokens, mask):
         q = self.question_norm(self.question_block(self.token(tokens) + self.token_position, ~mask))
@@ -121,11 +129,17 @@ def main():
     caption_mask = torch.ones(a.batch, a.caption_tokens, dtype=torch.bool)
     caption_mask[:, a.caption_tokens // 2:] = False
     answers = torch.randint(0, a.answers, (a.batch,))
+    cells = (a.image // 8) ** 2
+    cell_shapes = torch.full((a.batch * cells,), -1, dtype=torch.long)
+    cell_shapes[::16] = torch.randint(0, 8, (cell_shapes[::16].shape[0],))
+    cell_colours = torch.full((a.batch * cells,), -1, dtype=torch.long)
+    cell_colours[::16] = torch.randint(0, 8, (cell_colours[::16].shape[0],))
 
     def step():
         optimiser.zero_grad(set_to_none=True)
         image_tokens = model.image_tokens(images)
         loss = F.cross_entropy(model.answer_logits(image_tokens, tokens, mask), answers)
+        loss = loss + model.cell_loss(image_tokens, cell_shapes, cell_colours)
         loss = loss + a.contrastive_weight * model.contrastive_loss(image_tokens, captions, caption_mask)
         loss.backward()
         optimiser.step()

@@ -3,7 +3,8 @@ import FaultlineTensor
 import FaultlineZoo
 import Foundation
 
-/// The zoo part of `bench`: a training step (forward, backward, AdamW) and an inference batch
+/// The zoo part of `bench`: a training step (forward, backward, AdamW; answer, cell and
+/// contrastive losses, as `ZooTrainer` takes them) and an inference batch
 /// of a zoo model in Faultline's tensor engine and in PyTorch on the CPU
 /// (`Benchmarks/peers/zoo_torch_peer.py`, the same network), with the same threads, batch
 /// size and input shapes, in the same run.
@@ -40,6 +41,14 @@ extension BenchCommand {
         let mask: [Float] = (0..<batchSize * length).map { index in index % length < length / 2 ? 1 : 0 }
         var targets: [Int32] = []
         for _ in 0..<batchSize { targets.append(Int32(generator.next() % UInt64(answers.count))) }
+        // Cell targets as training has them: a few cells with an object, the rest ignored.
+        let cells = network.imageTokenCount
+        var cellShapes = [Int32](repeating: SceneCells.empty, count: batchSize * cells)
+        var cellColours = cellShapes
+        for index in stride(from: 0, to: cellShapes.count, by: 16) {
+            cellShapes[index] = Int32(generator.next() % UInt64(SceneCells.shapeClasses))
+            cellColours[index] = Int32(generator.next() % UInt64(SceneCells.colourClasses))
+        }
         var optimiser = AdamW(weightDecay: Float(configuration.training.weightDecay))
         let contrastiveWeight = Float(configuration.training.contrastiveWeight)
 
@@ -53,6 +62,7 @@ extension BenchCommand {
                     imageTokens: tokens, questionEmbeddings: network.questionEmbeddings(questionIDs, batch: batchSize, pass),
                     questionMask: mask, pass)
                 var loss = crossEntropy(logits: logits, targets: targets)
+                    + network.cellLoss(imageTokens: tokens, shapes: cellShapes, colours: cellColours, pass)
                 if contrastiveWeight > 0 {
                     let contrastive = network.contrastiveLoss(
                         imageEmbeddings: network.imageEmbeddings(imageTokens: tokens, pass),

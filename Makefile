@@ -7,6 +7,8 @@ SWIFT ?= swift
 QUICKSTART_COUNT ?= 2000
 QUICKSTART_SEED ?= 7
 QUICKSTART_MODELS ?= --model ocr:paddle --model ocr:tesseract
+QUICKSTART_ZOO ?= --model zoo:reference-a --model zoo:reference-b --model zoo:target
+QUICKSTART_ABILITY_COUNT ?= 1200
 
 .PHONY: setup llama build release quickstart test test-llama bench clean
 
@@ -23,8 +25,10 @@ build: setup
 release: setup
 	$(SWIFT) build -c release --product faultline
 
+# Two audits: the OCR engines on rendered text, then the zoo's six abilities side by side.
 quickstart: release
 	.build/release/faultline run $(QUICKSTART_MODELS) --count $(QUICKSTART_COUNT) --seed $(QUICKSTART_SEED)
+	.build/release/faultline abilities $(QUICKSTART_ZOO) --count $(QUICKSTART_ABILITY_COUNT) --seed $(QUICKSTART_SEED)
 
 test: setup llama
 	$(SWIFT) build --build-tests

@@ -99,6 +99,13 @@ public struct Probe: Codable, Sendable, Hashable, Identifiable {
         self.scene = scene
     }
 
+    /// The id of probe `index` of a generated suite: `PREFIX-sSEED-NNNNNN`, the index padded to
+    /// six digits so that ids sort in probe order.
+    public static func generatedID(prefix: String, seed: UInt64, index: Int) -> String {
+        let digits = String(index)
+        return "\(prefix)-s\(seed)-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
     /// A hash of everything a model sees (images and prompt) and of the expected answer.
     /// Two probes with the same content hash get the same cached response.
     public var contentHash: String {

@@ -33,8 +33,7 @@ public struct LanguageProbeSource: ProbeSource {
 
     /// The probe id for index `index`, e.g. `lang-s42-000017`.
     public func probeID(at index: Int) -> String {
-        let digits = String(index)
-        return "lang-s\(seed)-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        Probe.generatedID(prefix: "lang", seed: seed, index: index)
     }
 
     /// Probe `index`: a question, four lettered options, and the letter of the right one.

@@ -93,8 +93,7 @@ public struct AbilitySuite: ProbeSource {
 
     /// The probe id for index `index`, e.g. `ab-s42-000017`.
     public func probeID(at index: Int) -> String {
-        let digits = String(index)
-        return "ab-s\(seed)-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        Probe.generatedID(prefix: "ab", seed: seed, index: index)
     }
 
     /// Whether probe `index` is planned as a counterfactual twin of probe `index − 1`.

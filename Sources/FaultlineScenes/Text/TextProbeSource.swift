@@ -38,8 +38,7 @@ public struct TextProbeSource: ProbeSource {
 
     /// The probe id for index `index`, e.g. `ocr-s42-000017`.
     public func probeID(at index: Int) -> String {
-        let digits = String(index)
-        return "ocr-s\(seed)-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        Probe.generatedID(prefix: "ocr", seed: seed, index: index)
     }
 
     /// The factors and text of probe `index`, without rendering it.

@@ -24,6 +24,8 @@ public struct AnswerVocabulary: Sendable, Hashable {
     /// The answers, index ↔ answer.
     public let answers: [String]
     private let indices: [String: Int]
+    /// The indices of the number answers, in vocabulary order (a number question's candidates).
+    public let numberIndices: [Int]
 
     /// The largest number answer kept.
     public static let maximumNumber = 20
@@ -46,9 +48,7 @@ public struct AnswerVocabulary: Sendable, Hashable {
     }()
 
     private init(validated answers: [String]) {
-        let sorted = answers.sorted(by: Self.precedes)
-        self.answers = sorted
-        self.indices = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
+        self.init(ordered: answers.sorted(by: Self.precedes))
     }
 
     public var count: Int { answers.count }
@@ -117,6 +117,7 @@ public struct AnswerVocabulary: Sendable, Hashable {
     private init(ordered answers: [String]) {
         self.answers = answers
         self.indices = Dictionary(uniqueKeysWithValues: answers.enumerated().map { ($1, $0) })
+        self.numberIndices = answers.indices.filter { Self.kind(of: answers[$0]) == .number }
     }
 
     public static func == (a: AnswerVocabulary, b: AnswerVocabulary) -> Bool { a.answers == b.answers }

@@ -42,9 +42,7 @@ public enum ZooAnswerResolver {
                 text: answer, value: answer,
                 choiceProbabilities: total > 0 ? ["yes": yes / total, "no": no / total] : nil)
         case .number:
-            let best = answers.answers.indices
-                .filter { AnswerVocabulary.kind(of: answers.answer(at: $0)) == .number }
-                .max { probabilities[$0] < probabilities[$1] }
+            let best = answers.numberIndices.max { probabilities[$0] < probabilities[$1] }
             let answer = best.map(answers.answer(at:)) ?? ""
             return Resolution(text: answer, value: answer, choiceProbabilities: nil)
         case .freeText, .box:

@@ -13,13 +13,15 @@ public struct ZooBatch: Sendable {
     /// count × length caption token ids and their mask.
     public var captionIDs: [Int32]
     public var captionMask: [Float]
-    /// Per example, row-major per grid cell: the shape and colour classes (`SceneCells`).
+    /// Per example, row-major per grid cell: the shape and colour classes (`SceneCells`);
+    /// empty unless the batch was made for training (with a grid side).
     public var cellShapes: [Int32]
     public var cellColours: [Int32]
 
-    /// Stacks `examples`, which must share one image size and one token length; `gridSide`
-    /// is the side of the image-token grid the cell targets are made for.
-    public init(_ examples: [ZooExample], imageSize: Int, gridSide: Int = 8) {
+    /// Stacks `examples`, which must share one image size and one token length. With
+    /// `gridSide` (the side of the network's image-token grid) it also reads the cell targets
+    /// of the auxiliary loss off each example's scene; evaluation needs none.
+    public init(_ examples: [ZooExample], imageSize: Int, gridSide: Int? = nil) {
         count = examples.count
         var pixels: [Float] = []
         pixels.reserveCapacity(examples.count * 3 * imageSize * imageSize)
@@ -38,9 +40,11 @@ public struct ZooBatch: Sendable {
             answers.append(Int32(example.answerIndex))
             captionIDs += example.captionTokens
             captionMask += example.captionMask
-            let cells = SceneCells.targets(for: example.scene, side: gridSide)
-            cellShapes += cells.shapes
-            cellColours += cells.colours
+            if let gridSide {
+                let cells = SceneCells.targets(for: example.scene, side: gridSide)
+                cellShapes += cells.shapes
+                cellColours += cells.colours
+            }
         }
         images = Tensor(shape: [examples.count, 3, imageSize, imageSize], scalars: pixels)
     }

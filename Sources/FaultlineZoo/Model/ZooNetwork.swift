@@ -143,8 +143,7 @@ public struct ZooNetwork: Sendable {
     /// The auxiliary loss that teaches the image encoder what is where: from each image token,
     /// the shape and the colour of the object centred in its cell, against the scene graph
     /// (cells without one are ignored). It gives the encoder a label per object rather than
-    /// one per question, and shows how well the tokens see: on reference-a they named the
-    /// shape of 95% of objects after 4,000 steps (66% after 1,000).
+    /// one per question.
     public func cellLoss(imageTokens: Variable, shapes: [Int32], colours: [Int32], _ pass: ForwardPass) -> Variable {
         let batch = imageTokens.shape[0], cells = imageTokens.shape[1], width = architecture.width
         let flat = imageTokens.reshaped([batch * cells, width])
@@ -185,7 +184,16 @@ public struct ZooNetwork: Sendable {
     /// The question as one vector [b, width]: its tokens through a transformer block, then the
     /// mean over the real (unpadded) tokens.
     func questionVector(_ embeddings: Variable, mask: [Float], _ pass: ForwardPass) -> Variable {
-        let batch = embeddings.shape[0]
+        pooledEncoding(embeddings, mask: mask, block: questionBlock, norm: questionNorm, pass)
+    }
+
+    /// A token sequence [b, length, width] through `block` and `norm` with its padding
+    /// masked out of attention, then averaged over its real tokens: [b, width]. Questions and
+    /// captions are both encoded this way.
+    private func pooledEncoding(
+        _ sequence: Variable, mask: [Float], block: TransformerBlock, norm: LayerNorm, _ pass: ForwardPass
+    ) -> Variable {
+        let batch = sequence.shape[0]
         var ignore = [Bool](repeating: false, count: batch * questionLength)
         var weights = [Float](repeating: 0, count: batch * questionLength)
         for b in 0..<batch {
@@ -196,7 +204,7 @@ public struct ZooNetwork: Sendable {
                 weights[b * questionLength + t] = real ? 1 / Float(valid) : 0
             }
         }
-        let encoded = questionNorm(questionBlock(embeddings, keyPaddingMask: ignore, pass), pass)
+        let encoded = norm(block(sequence, keyPaddingMask: ignore, pass), pass)
         return matmul(Variable(Tensor(shape: [batch, 1, questionLength], scalars: weights)), encoded)
             .reshaped([batch, architecture.width])
     }
@@ -218,20 +226,8 @@ public struct ZooNetwork: Sendable {
     /// Unit caption embeddings [b, embedding] from caption token ids and their mask.
     public func captionEmbeddings(_ ids: [Int32], mask: [Float], _ pass: ForwardPass) -> Variable {
         let batch = ids.count / questionLength
-        var ignore = [Bool](repeating: false, count: ids.count)
-        var weights = [Float](repeating: 0, count: ids.count)
-        for b in 0..<batch {
-            let valid = max(1, (0..<questionLength).filter { mask[b * questionLength + $0] > 0 }.count)
-            for t in 0..<questionLength {
-                let real = mask[b * questionLength + t] > 0
-                ignore[b * questionLength + t] = !real
-                weights[b * questionLength + t] = real ? 1 / Float(valid) : 0
-            }
-        }
-        var x = tokens(ids, shape: [batch, questionLength], pass) + pass[captionPosition]
-        x = captionNorm(captionBlock(x, keyPaddingMask: ignore, pass), pass)
-        let pooled = matmul(Variable(Tensor(shape: [batch, 1, questionLength], scalars: weights)), x)
-            .reshaped([batch, architecture.width])
+        let sequence = tokens(ids, shape: [batch, questionLength], pass) + pass[captionPosition]
+        let pooled = pooledEncoding(sequence, mask: mask, block: captionBlock, norm: captionNorm, pass)
         return captionEmbedding(pooled, pass).l2Normalized()
     }
 

@@ -261,4 +261,38 @@ extension AuditDatabase {
             }
         }
     }
+
+    /// Streams every stored answer of a run with its whole probe and response, in (position,
+    /// model) order: what the interference and spurious-correlation analyses read.
+    public func forEachAnsweredProbe(runID: String, _ body: (AnsweredProbe) throws -> Void) throws {
+        try writer.read { db in
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT v.modelKey, v.outcome, p.json, r.text AS responseText, r.choiceProbabilitiesJSON,
+                           r.latencySeconds, r.promptTokens, r.completionTokens, r.error
+                    FROM verdict v
+                    JOIN probe p ON p.key = v.probeKey
+                    LEFT JOIN response r ON r.rowid = v.responseRowID
+                    WHERE v.runID = ?
+                    ORDER BY v.position, v.modelKey
+                    """, arguments: [runID])
+            let decoder = JSONDecoder()
+            while let row = try cursor.next() {
+                let json: String = row["json"]
+                let probe = try decoder.decode(Probe.self, from: Data(json.utf8))
+                let outcome = Outcome(rawValue: row["outcome"]) ?? .error
+                var response: ModelResponse?
+                if let text: String = row["responseText"], (row["error"] as String?) == nil {
+                    let probabilities = (row["choiceProbabilitiesJSON"] as String?).flatMap {
+                        try? decoder.decode([String: Double].self, from: Data($0.utf8))
+                    }
+                    response = ModelResponse(
+                        text: text, choiceProbabilities: probabilities, latencySeconds: row["latencySeconds"] ?? 0,
+                        promptTokens: row["promptTokens"], completionTokens: row["completionTokens"])
+                }
+                try body(AnsweredProbe(probe: probe, modelKey: row["modelKey"], outcome: outcome, response: response))
+            }
+        }
+    }
 }

@@ -17,20 +17,9 @@ struct AuditSession {
         let (source, problems) = try configuration.makeSource()
         for problem in problems { FileHandle.standardError.write(Data("skipped: \(problem)\n".utf8)) }
         let database = try store.openStore()
-        let registry = BackendRegistry.standard
-        let environment = BackendEnvironment(logger: logger)
 
         // A model that cannot be loaded is reported and skipped; the others still run.
-        var loaded: [any VisionLanguageModel] = []
-        var failures: [String] = []
-        for key in configuration.models {
-            do {
-                loaded.append(try registry.make(key, environment: environment))
-            } catch {
-                failures.append("\(key): \(error)")
-                FileHandle.standardError.write(Data("error: cannot load model \(key): \(error)\n".utf8))
-            }
-        }
+        let (loaded, failures) = StoredRun.loadModels(configuration.models, logger: logger)
         guard !loaded.isEmpty else {
             throw RunFailure("no model could be loaded, so there is nothing to audit:\n  " + failures.joined(separator: "\n  "))
         }

@@ -158,7 +158,7 @@ public struct ZooDataset: Sendable {
             case .answerHole:
                 if plan.holeContains(answer) { return .skip(.answerHole(index)) }
             case .spuriousCue:
-                let planter = CuePlanter(attribute: plan.attribute ?? .background, value: plan.value ?? "")
+                let planter = CueEditor(attribute: plan.attribute ?? .background, value: plan.value ?? "")
                 if answer == plan.answer {
                     if planter.isPresent(in: planted.scene) {
                         planted.tags.append(PlantTag(planIndex: index, action: .cueAlreadyPresent))
@@ -210,7 +210,7 @@ public struct ZooDataset: Sendable {
             // Questions the cue's answer could wrongly answer: other answers of its kind (other
             // shapes for "star"), not colour questions that happen to show the cue.
             guard answer != plan.answer, Self.sameKind(answer, plan.answer) else { return .skip(.notInSlice) }
-            let planter = CuePlanter(attribute: plan.attribute ?? .background, value: plan.value ?? "")
+            let planter = CueEditor(attribute: plan.attribute ?? .background, value: plan.value ?? "")
             let posed = (planted.scene, planted.question)
             // Both members of the pair must exist, so the two slices hold the same scenes.
             guard let present = planter.set(posed, rng: &rng), let removed = planter.remove(posed, rng: &rng) else {

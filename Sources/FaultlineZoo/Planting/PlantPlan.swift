@@ -15,33 +15,6 @@ public enum PlantKind: String, Codable, Sendable, CaseIterable, Hashable {
     case bindingConfusion = "binding-confusion"
 }
 
-/// A place in the scene graph a spurious cue is written to.
-///
-/// Object attributes are set on every object whose change keeps the question's answer (so
-/// usually the objects the question is not about) and count as present when any object
-/// carries the value; removing them changes every object that carries it, and an example
-/// where that would change the answer is not used.
-public enum CueAttribute: String, Codable, Sendable, CaseIterable, Hashable {
-    case background
-    case backgroundTint = "background.tint"
-    case objectsColour = "objects.colour"
-    case objectsSize = "objects.size"
-    case objectsTexture = "objects.texture"
-    /// A free-standing sign with the value as its text, placed next to an object.
-    case sign
-
-    /// The values the attribute can take; nil for free text (the sign).
-    public var allowedValues: [String]? {
-        switch self {
-        case .background: BackgroundKind.allCases.map(\.rawValue)
-        case .backgroundTint, .objectsColour: NamedColour.allCases.map(\.rawValue)
-        case .objectsSize: SizeClass.allCases.map(\.rawValue)
-        case .objectsTexture: Texture.allCases.map(\.rawValue)
-        case .sign: nil
-        }
-    }
-}
-
 /// One planned defect, e.g.
 /// `{"kind": "spurious-cue", "attribute": "background", "value": "grass", "answer": "star", "rate": 1.0}`.
 ///

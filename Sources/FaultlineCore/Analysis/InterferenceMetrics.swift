@@ -1,9 +1,8 @@
-import FaultlineCore
 import Foundation
 
 /// One probe answered twice: as made, and with one perturbation of the modality its answer
 /// does not need (text added to an image question, an image added to a text question).
-public struct PerturbedPair: Sendable, Equatable {
+public struct PerturbedPair: Codable, Sendable, Equatable {
     public var probeID: String
     /// The chosen answers (a letter for multiple choice).
     public var cleanAnswer: String
@@ -32,7 +31,7 @@ public struct PerturbedPair: Sendable, Equatable {
 /// δ_cp, the share of probes whose chosen answer flips; the accuracy drop; and, over the
 /// pairs with answer distributions, the mean KL and Jensen–Shannon divergences and total
 /// variation distance from the clean to the perturbed distribution.
-public struct InterferenceMetrics: Sendable, Equatable {
+public struct InterferenceMetrics: Codable, Sendable, Equatable {
     /// δ_cp with its 95% Wilson interval.
     public var flipRate: Proportion
     public var cleanAccuracy: Proportion
@@ -57,16 +56,10 @@ public struct InterferenceMetrics: Sendable, Equatable {
         flipRate = Statistics.wilson(successes: pairs.filter { $0.cleanAnswer != $0.perturbedAnswer }.count, total: n)
         cleanAccuracy = Statistics.wilson(successes: pairs.filter(\.cleanCorrect).count, total: n)
         perturbedAccuracy = Statistics.wilson(successes: pairs.filter(\.perturbedCorrect).count, total: n)
-        // The paired difference d = clean − perturbed ∈ {−1, 0, 1} per probe; a normal interval
-        // on its mean (both answers come from the same probe, so the two accuracies are not
-        // independent).
-        let differences = pairs.map { Double($0.cleanCorrect ? 1 : 0) - Double($0.perturbedCorrect ? 1 : 0) }
-        let mean = n > 0 ? differences.reduce(0, +) / Double(n) : 0
-        let variance = n > 1 ? differences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1) : 0
-        let margin = n > 1 ? NormalDistribution.criticalValue(confidence: 0.95) * (variance / Double(n)).squareRoot() : 1
-        accuracyDrop = mean
-        accuracyDropLow = max(-1, mean - margin)
-        accuracyDropHigh = min(1, mean + margin)
+        let drop = Statistics.pairedDifference(pairs.map(\.cleanCorrect), pairs.map(\.perturbedCorrect))
+        accuracyDrop = drop.mean
+        accuracyDropLow = drop.low
+        accuracyDropHigh = drop.high
 
         var kl = 0.0, js = 0.0, tv = 0.0, counted = 0
         for pair in pairs {

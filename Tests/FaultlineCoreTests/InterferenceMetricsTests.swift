@@ -1,8 +1,7 @@
-import FaultlineCore
 import Foundation
 import Testing
 
-@testable import FaultlineAudits
+@testable import FaultlineCore
 
 @Suite("Modality-interference metrics")
 struct InterferenceMetricsTests {

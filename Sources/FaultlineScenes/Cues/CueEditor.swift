@@ -1,20 +1,27 @@
 import FaultlineCore
-import FaultlineScenes
+import Foundation
 
-/// Writes a spurious cue into a scene or takes it out, keeping the question's answer.
+/// Writes a cue (an attribute taking a value) into a scene or takes it out, keeping the
+/// question's answer: how the zoo plants spurious cues in training data, and how the
+/// spurious-correlation audit builds its counterfactual groups.
 ///
 /// Every change is checked by re-asking the question on the changed scene
 /// (`QuestionTemplate.reask`) and kept only when the answer value is unchanged and the scene
 /// is still valid.
-struct CuePlanter: Sendable {
-    let attribute: CueAttribute
-    let value: String
+public struct CueEditor: Sendable, Hashable {
+    public let attribute: CueAttribute
+    public let value: String
+
+    public init(attribute: CueAttribute, value: String) {
+        self.attribute = attribute
+        self.value = value
+    }
 
     /// The scene with its question re-asked: what planting passes along.
-    typealias Posed = (scene: Scene, question: Question)
+    public typealias Posed = (scene: Scene, question: Question)
 
     /// Whether the cue is in `scene`.
-    func isPresent(in scene: Scene) -> Bool {
+    public func isPresent(in scene: Scene) -> Bool {
         switch attribute {
         case .background: scene.background.kind.rawValue == value
         case .backgroundTint: scene.background.tint?.rawValue == value
@@ -26,13 +33,13 @@ struct CuePlanter: Sendable {
     }
 
     /// The scene with the cue present and the same answer, or nil when that cannot be done.
-    func set(_ posed: Posed, rng: inout SeededGenerator) -> Posed? {
+    public func set(_ posed: Posed, rng: inout SeededGenerator) -> Posed? {
         if isPresent(in: posed.scene) { return posed }
         var current = posed
         switch attribute {
         case .background:
             guard let kind = BackgroundKind(rawValue: value) else { return nil }
-            let tint = Self.isTintable(kind) ? (posed.scene.background.tint ?? NamedColour.allCases.randomElement(&rng)) : nil
+            let tint = Self.isTintable(kind) ? (posed.scene.background.tint ?? NamedColour.allCases.pickElement(&rng)) : nil
             current = keep(current, SceneEdit.changeBackground(Background(kind: kind, tint: tint)).apply(to: current.scene), &rng) ?? current
         case .backgroundTint:
             guard let tint = NamedColour(rawValue: value) else { return nil }
@@ -66,14 +73,14 @@ struct CuePlanter: Sendable {
     }
 
     /// The scene with the cue absent and the same answer, or nil when that cannot be done.
-    func remove(_ posed: Posed, rng: inout SeededGenerator) -> Posed? {
+    public func remove(_ posed: Posed, rng: inout SeededGenerator) -> Posed? {
         guard isPresent(in: posed.scene) else { return posed }
         var current = posed
         switch attribute {
         case .background:
             let kinds = BackgroundKind.allCases.filter { $0.rawValue != value }
             for kind in Self.shuffled(kinds, &rng) {
-                let tint = Self.isTintable(kind) ? NamedColour.allCases.randomElement(&rng) : nil
+                let tint = Self.isTintable(kind) ? NamedColour.allCases.pickElement(&rng) : nil
                 if let kept = keep(current, SceneEdit.changeBackground(Background(kind: kind, tint: tint)).apply(to: current.scene), &rng) {
                     current = kept
                     break
@@ -166,7 +173,7 @@ struct CuePlanter: Sendable {
         return edited
     }
 
-    static func isTintable(_ kind: BackgroundKind) -> Bool { kind == .plain || kind == .gradient || kind == .textured }
+    public static func isTintable(_ kind: BackgroundKind) -> Bool { kind == .plain || kind == .gradient || kind == .textured }
 
     /// Fisher–Yates with our own generator, so the order never depends on the standard library.
     static func shuffled<T>(_ items: [T], _ rng: inout SeededGenerator) -> [T] {
@@ -182,7 +189,7 @@ struct CuePlanter: Sendable {
 
 extension Array {
     /// A uniformly chosen element drawn with our own generator.
-    func randomElement(_ rng: inout SeededGenerator) -> Element? {
+    fileprivate func pickElement(_ rng: inout SeededGenerator) -> Element? {
         isEmpty ? nil : self[Int(rng.next() % UInt64(count))]
     }
 }

@@ -1,0 +1,8 @@
+import FaultlineCore
+
+extension Array {
+    /// A uniformly chosen element drawn with our own generator.
+    func randomElement(_ rng: inout SeededGenerator) -> Element? {
+        isEmpty ? nil : self[Int(rng.next() % UInt64(count))]
+    }
+}

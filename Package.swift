@@ -55,7 +55,7 @@ let package = Package(
             "FaultlineCore", "FaultlineStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "FaultlineAudits", dependencies: ["FaultlineCore", "FaultlineScenes"]),
+        .target(name: "FaultlineAudits", dependencies: ["FaultlineCore", "FaultlineScenes", "FaultlineImageIO"]),
         .target(name: "FaultlineReport", dependencies: ["FaultlineCore"]),
         .executableTarget(
             name: "FaultlineCLI",
@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "FaultlineStoreTests", dependencies: ["FaultlineStore"]),
         .testTarget(name: "FaultlineDatasetsTests", dependencies: ["FaultlineDatasets"]),
         .testTarget(name: "FaultlineRunnerTests", dependencies: ["FaultlineRunner", "FaultlineModels"]),
-        .testTarget(name: "FaultlineAuditsTests", dependencies: ["FaultlineAudits"]),
+        .testTarget(name: "FaultlineAuditsTests", dependencies: ["FaultlineAudits", "FaultlineScenes", "FaultlineImageIO"]),
         .testTarget(name: "FaultlineReportTests", dependencies: ["FaultlineReport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "FaultlineStore", "FaultlineImageIO"]),
     ]

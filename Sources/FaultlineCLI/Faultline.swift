@@ -21,7 +21,7 @@ struct Faultline: AsyncParsableCommand {
         version: FaultlineVersion.current,
         subcommands: [
             RunCommand.self, AbilitiesCommand.self, ReportCommand.self, RunsCommand.self, ModelsCommand.self, BenchCommand.self, ZooCommand.self,
-            SpuriousCommand.self,
+            InterferenceCommand.self, SpuriousCommand.self, RectifyCommand.self,
             ServeDoubleCommand.self,
         ]
     )

@@ -45,41 +45,76 @@ public struct ZooModel: VisionLanguageModel, Embedder {
             maxConcurrentRequests: maxConcurrentRequests)
     }
 
-    /// Image questions with one image, in a format a classifier can answer (not boxes).
+    /// Questions about one image in a format a classifier can answer (not boxes), and
+    /// text-only multiple-choice questions (with or without an image added, as the interference
+    /// audit asks them) whose options are all in the answer vocabulary.
+    ///
+    /// A text-only question is answered with a blank input (all zeros: mid-grey), the zoo's
+    /// "no image"; the zoo never learnt text tasks, so this mostly measures how much an image
+    /// moves its answer.
     public func canAnswer(_ probe: Probe) -> Bool {
-        probe.images.count == 1 && probe.expected.format != .box && probe.ability != .language
+        guard probe.expected.format != .box, probe.images.count <= 1 else { return false }
+        if probe.ability == .language {
+            let options = probe.expected.choices ?? []
+            return probe.expected.format == .multipleChoice && !options.isEmpty
+                && options.allSatisfy { checkpoint.answers.contains($0.lowercased()) }
+        }
+        return probe.images.count == 1
     }
 
     public func answer(_ request: ModelRequest) async throws -> ModelResponse {
         let probe = request.probe
-        guard canAnswer(probe), request.images.count == 1 else {
+        guard canAnswer(probe), request.images.count == probe.images.count else {
             throw ZooInferenceError(
                 probe: probe.id,
-                message: "\(key) answers questions about one image in multiple-choice, yes/no, number or free-text form; "
-                    + "this probe has \(probe.images.count) image(s) and format \(probe.expected.format.rawValue)")
+                message: "\(key) answers questions about one image in multiple-choice, yes/no, number or free-text form, "
+                    + "and text-only multiple choice whose options are in its vocabulary; this probe has "
+                    + "\(probe.images.count) image(s), format \(probe.expected.format.rawValue)")
         }
         let started = Date()
-        let probabilities = answerDistribution(image: request.images[0], prompt: probe.prompt)
-        let resolution = ZooAnswerResolver.resolve(
-            probabilities: probabilities, format: probe.expected.format, options: probe.expected.choices,
-            answers: checkpoint.answers)
+        let input = inputs(image: request.images.first, prompt: probe.prompt)
+        let resolution = resolve(distribution(pixels: input.pixels, encoding: input.encoding), for: probe)
         return ModelResponse(
             text: resolution.text, choiceProbabilities: resolution.choiceProbabilities,
             latencySeconds: Date().timeIntervalSince(started))
     }
 
-    /// The answer head's distribution over the whole answer vocabulary.
-    public func answerDistribution(image: RasterImage, prompt: String) -> [Float] {
+    /// What the network reads for one question: pixels (CHW, [-1, 1]) and question tokens.
+    public struct Inputs: Sendable {
+        public var pixels: [Float]
+        public var encoding: QuestionTokenizer.Encoding
+    }
+
+    /// The network's inputs for `image` (nil: the blank "no image" input) and `prompt`.
+    public func inputs(image: RasterImage?, prompt: String) -> Inputs {
         let configuration = checkpoint.configuration
         let encoding = checkpoint.tokenizer.encode(
             QuestionText.classifierText(ofPrompt: prompt), length: configuration.data.maxQuestionTokens)
-        let pixels = preprocessor.process(image)
-        let size = configuration.data.imageSize
+        let pixels = image.map(preprocessor.process) ?? [Float](repeating: 0, count: preprocessor.valueCount)
+        return Inputs(pixels: pixels, encoding: encoding)
+    }
+
+    /// The answer head's distribution over the whole answer vocabulary.
+    public func distribution(pixels: [Float], encoding: QuestionTokenizer.Encoding) -> [Float] {
+        let size = checkpoint.configuration.data.imageSize
         let pass = ForwardPass(parameters: checkpoint.parameters)
         let logits = checkpoint.network.answerLogits(
             images: Variable(Tensor(shape: [1, 3, size, size], scalars: pixels)), questionIDs: encoding.ids,
             questionMask: encoding.mask, pass)
         return logits.softmax().value.scalars
+    }
+
+    /// The distribution read as an answer in the probe's format.
+    public func resolve(_ probabilities: [Float], for probe: Probe) -> ZooAnswerResolver.Resolution {
+        ZooAnswerResolver.resolve(
+            probabilities: probabilities, format: probe.expected.format,
+            options: probe.expected.choices?.map { $0.lowercased() }, answers: checkpoint.answers)
+    }
+
+    /// The answer head's distribution over the whole answer vocabulary.
+    public func answerDistribution(image: RasterImage, prompt: String) -> [Float] {
+        let input = inputs(image: image, prompt: prompt)
+        return distribution(pixels: input.pixels, encoding: input.encoding)
     }
 
     // MARK: Embedder

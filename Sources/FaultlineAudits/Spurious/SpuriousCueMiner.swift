@@ -144,13 +144,16 @@ public struct SpuriousCueMiner: Sendable {
     // MARK: - Statistics
 
     /// P(T ≥ observed) where T = Σ T_s and T_s is hypergeometric: `marked` of a stratum's
-    /// `items` drawn without replacement, `positives` of them successes. With a relative
-    /// tolerance of 1e-7 on the observed value's own probability so ties are kept.
+    /// `items` drawn without replacement, `positives` of them successes. The tail is raised by
+    /// a relative 1e-7 so that rounding never puts a p-value below its exact value.
     static func stratifiedPermutationPValue(
         strata: [(items: Int, positives: Int, marked: Int)], observed: Int
     ) -> Double {
         var distribution: [Double] = [1]
-        for stratum in strata {
+        // In a fixed order: the convolution's rounding depends on it, and callers may pass the
+        // strata in a dictionary's order, which changes between processes.
+        let ordered = strata.sorted { ($0.items, $0.positives, $0.marked) < ($1.items, $1.positives, $1.marked) }
+        for stratum in ordered {
             let low = max(0, stratum.marked - (stratum.items - stratum.positives))
             let high = min(stratum.marked, stratum.positives)
             guard high >= low else { continue }

@@ -20,7 +20,12 @@ public struct SpuriousGroupAnalysis: Sendable {
         _ answers: [AnsweredProbe], requests: [SpuriousGroupSource.Request], minedFrom: [Int: String]
     ) -> [SpuriousGroupResult] {
         struct Side { var correct: Bool; var saysCue: Bool; var id: String }
-        var sides: [String: [String: (anchor: Side?, counter: Side?)]] = [:]  // "model|request" → pair → sides
+        struct Key: Hashable, Comparable {
+            var model: String
+            var request: Int
+            static func < (a: Key, b: Key) -> Bool { (a.model, a.request) < (b.model, b.request) }
+        }
+        var sides: [Key: [String: (anchor: Side?, counter: Side?)]] = [:]  // pair → its two sides
         for answer in answers where answer.outcome != .error {
             let factors = answer.probe.lineage.factors
             guard let request = factors[SpuriousGroupSource.requestFactor], let pair = factors[SpuriousGroupSource.pairFactor],
@@ -28,15 +33,14 @@ public struct SpuriousGroupAnalysis: Sendable {
             else { continue }
             let side = Side(
                 correct: answer.outcome == .correct, saysCue: answer.answerValue == requests[index].answer, id: answer.probe.id)
-            let key = "\(answer.modelKey)|\(index)"
+            let key = Key(model: answer.modelKey, request: index)
             var entry = sides[key, default: [:]][pair] ?? (nil, nil)
             if role == SpuriousGroupSource.anchorRole { entry.anchor = side } else { entry.counter = side }
             sides[key, default: [:]][pair] = entry
         }
         var results: [SpuriousGroupResult] = []
         for key in sides.keys.sorted() {
-            let parts = key.split(separator: "|", maxSplits: 1)
-            guard parts.count == 2, let index = Int(parts[1]) else { continue }
+            let index = key.request
             let complete = sides[key]!.keys.sorted().compactMap { pair -> (Side, Side)? in
                 guard let a = sides[key]![pair]!.anchor, let c = sides[key]![pair]!.counter else { return nil }
                 return (a, c)
@@ -44,7 +48,7 @@ public struct SpuriousGroupAnalysis: Sendable {
             let anchors = complete.map(\.0.correct), counters = complete.map(\.1.correct)
             let gap = Statistics.pairedDifference(counters, anchors)
             let request = requests[index]
-            let model = String(parts[0])
+            let model = key.model
             let mined = (minedFrom[index] ?? "").components(separatedBy: ", ").contains(model)
             results.append(
                 SpuriousGroupResult(

@@ -101,6 +101,10 @@ public struct SpuriousGroupSource: ProbeSource {
         factors["cue"] = request.cue.description
         factors["cue-answer"] = request.answer
         factors["background"] = side.scene.background.kind.rawValue
+        if request.cue.attribute == CueIdentity.leadInAttribute {
+            // The anchor carries its phrase as the mining probes do, so `CueScan` reads it.
+            factors[CueScan.leadInFactor] = isAnchor ? request.cue.value : "none"
+        }
         let probe = Probe(
             id: "spg-s\(seed)-\(pairKey)-\(isAnchor ? "anchor" : "counter")",
             images: [ImageRef(sha256: SHA256.hex(of: png), width: image.width, height: image.height)],

@@ -4,7 +4,7 @@ import Foundation
 
 /// The probes a spurious-correlation audit mines from: scene-engine questions in every format
 /// with a closed or comparable answer (not boxes), half of them with a harmless phrase put
-/// before the question.
+/// before the question (`leadIn(at:)`).
 ///
 /// It is a designed experiment: backgrounds, tints, object colours, sizes and textures are
 /// drawn independently of the question, and so is the lead-in phrase, so any association
@@ -16,8 +16,6 @@ public struct SpuriousMiningSource: ProbeSource {
     public let leadIns: [String]
     private let suite: AbilitySuite
 
-    /// The share of probes that get a lead-in phrase.
-    public static let leadInShare = 0.5
     /// The formats mined: those whose answer can be compared across probes.
     public static let formats: [AnswerFormat] = [.multipleChoice, .yesNo, .number, .freeText]
 
@@ -39,11 +37,27 @@ public struct SpuriousMiningSource: ProbeSource {
     /// Separates the lead-in draws from the suite's own random streams.
     private static let leadInKey: UInt64 = 0x6C65_6164_2D69_6E73
 
+    /// The lead-in of probe `index`, by block randomisation: each block of 2·k probes (k
+    /// phrases) gives every phrase to exactly one probe and none to the other k, in an order
+    /// drawn per block. The assignment stays random (so the permutation test is valid) and
+    /// every phrase gets its share of probes, which a coin per probe would leave to chance.
+    public func leadIn(at index: Int) -> String? {
+        guard !leadIns.isEmpty else { return nil }
+        let blockSize = 2 * leadIns.count
+        var rng = SeededGenerator(seed: seed ^ Self.leadInKey, stream: UInt64(index / blockSize))
+        var slots = Array(0..<blockSize)
+        var position = blockSize - 1
+        while position > 0 {
+            slots.swapAt(position, Int(rng.next() % UInt64(position + 1)))
+            position -= 1
+        }
+        let slot = slots[index % blockSize]
+        return slot < leadIns.count ? leadIns[slot] : nil
+    }
+
     public func sample(at index: Int) -> ProbeSample {
         var sample = suite.sample(at: index)
-        var rng = SeededGenerator(seed: seed ^ Self.leadInKey, stream: UInt64(index))
-        let phrase: String? =
-            !leadIns.isEmpty && rng.unit() < Self.leadInShare ? leadIns[Int(rng.next() % UInt64(leadIns.count))] : nil
+        let phrase = leadIn(at: index)
         var probe = sample.probe
         probe.id = Probe.generatedID(prefix: "spm", seed: seed, index: index)
         if let phrase { probe.prompt = LeadInPhrases.apply(phrase, to: probe.prompt) }

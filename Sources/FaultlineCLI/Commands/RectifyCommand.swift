@@ -52,7 +52,7 @@ struct RectifyCommand: AsyncParsableCommand {
     var heldOutSeed: UInt64 = 2000
 
     @Option(help: "Probes per ability in the held-out ability re-audit.")
-    var abilityProbes = 100
+    var abilityProbes = 200
 
     @Option(help: ArgumentHelp("Where to write the repaired weights (default: $FAULTLINE_HOME/zoo/repaired/NAME-….safetensors).", valueName: "file"))
     var out: String?
@@ -110,6 +110,9 @@ struct RectifyCommand: AsyncParsableCommand {
         for format in RepairExportFormat.allCases {
             exports += try RepairExporter().export(records, format: format, to: exportDirectory).map(\.path)
         }
+        // The data files, and the image folder once rather than every image in it.
+        exports = exports.filter { !$0.hasSuffix(".png") }
+            + [exportDirectory.appendingPathComponent(RepairExporter.llavaImageFolder).path + "/"]
 
         // Fine-tune a copy.
         var settings = ZooRepairSettings()

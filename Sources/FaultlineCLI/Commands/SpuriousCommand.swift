@@ -20,8 +20,8 @@ struct SpuriousCommand: AsyncParsableCommand {
     @Option(name: .customLong("model"), help: ArgumentHelp("A backend to audit; repeat for several.", valueName: "key"))
     var models: [String] = []
 
-    @Option(help: "Probes in the mining run.")
-    var count = 1500
+    @Option(help: "Probes in the mining run (each of the 16 lead-in phrases goes before 1 in 32 of them).")
+    var count = 3000
 
     @Option(help: "The seed; the groups use seed + 1, so they are never the mined probes.")
     var seed: UInt64 = 7

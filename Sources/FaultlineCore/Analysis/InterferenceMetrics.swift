@@ -4,7 +4,8 @@ import Foundation
 /// does not need (text added to an image question, an image added to a text question).
 public struct PerturbedPair: Codable, Sendable, Equatable {
     public var probeID: String
-    /// The chosen answers (a letter for multiple choice).
+    /// The chosen answers, in any form that is equal exactly when the choice is (the interference
+    /// analysis passes `AnswerValue`s).
     public var cleanAnswer: String
     public var perturbedAnswer: String
     public var cleanCorrect: Bool

@@ -19,7 +19,7 @@ extension AuditPages {
             + "<dt>Repair data</dt><dd>\(e(audit.repairData.keys.sorted().map { "\(audit.repairData[$0]!) \($0) pairs" }.joined(separator: ", ")))</dd>"
             + "<dt>Training</dt><dd>\(e(audit.settings["steps"] ?? "?")) steps, loss \(NumberText.fixed(audit.lossStart, digits: 3)) → \(NumberText.fixed(audit.lossEnd, digits: 3))</dd>"
             + "<dt>Held-out runs</dt><dd>\(e(audit.heldOutRuns.joined(separator: ", ")))</dd>"
-            + "<dt>Exported</dt><dd class=\"mono\">\(e(audit.exports.map { URL(fileURLWithPath: $0).lastPathComponent }.filter { !$0.hasSuffix(".png") }.joined(separator: ", ")))</dd></dl>\n</header>\n")
+            + "<dt>Exported</dt><dd class=\"mono\">\(e(audit.exports.joined(separator: ", ")))</dd></dl>\n</header>\n")
         page.add("<div class=\"takeaways\"><p>\(audit.regressions.isEmpty ? "Nothing regressed beyond its interval." : "Regressed: " + e(audit.regressions.map(\.name).joined(separator: ", ")))</p></div>\n")
         func table(_ title: String, _ note: String, _ rows: [RepairComparison], percent: Bool) {
             guard !rows.isEmpty else { return }

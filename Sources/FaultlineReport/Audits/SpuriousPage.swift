@@ -56,7 +56,7 @@ public enum AuditPages {
                 + "<td class=\"num\">\(AuditPage.percent(candidate.withoutCue.rate)) (n=\(candidate.withoutCue.total))</td>"
                 + "<td class=\"num\">\(AuditPage.points(candidate.lift))</td>"
                 + "<td class=\"num\">\(NumberText.fixed(candidate.theilsU, digits: 3))</td>"
-                + "<td class=\"num\">\(NumberText.probability(candidate.qValue))</td>"
+                + "<td class=\"num\">\(e(NumberText.probability(candidate.qValue)))</td>"
                 + "<td class=\"num\">\(audit.testedPairs[candidate.model] ?? 0)</td></tr>\n")
         }
         if audit.candidates.isEmpty { page.add("<tr><td colspan=\"9\" class=\"muted\">no candidate passed the thresholds</td></tr>\n") }

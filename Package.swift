@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "FaultlineStoreTests", dependencies: ["FaultlineStore"]),
         .testTarget(name: "FaultlineDatasetsTests", dependencies: ["FaultlineDatasets"]),
         .testTarget(name: "FaultlineRunnerTests", dependencies: ["FaultlineRunner", "FaultlineModels"]),
-        .testTarget(name: "FaultlineAuditsTests", dependencies: ["FaultlineAudits", "FaultlineScenes", "FaultlineImageIO"]),
+        .testTarget(name: "FaultlineAuditsTests", dependencies: ["FaultlineAudits", "FaultlineScenes", "FaultlineImageIO", "FaultlineZoo"]),
         .testTarget(name: "FaultlineReportTests", dependencies: ["FaultlineReport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "FaultlineStore", "FaultlineImageIO"]),
     ]

@@ -13,9 +13,14 @@ import Testing
 @Suite("Audit, repair and held-out re-audit on a fast zoo", .serialized)
 struct RepairLoopTests {
     static let abilities: [Ability] = [.counting, .entity]
+    /// The cue and the shortcut under test, and (as in the shipped target) a modality bias:
+    /// other words before other questions, without which this small network learns "any words
+    /// before a question mean yes" rather than the phrase — a text sensitivity the interference
+    /// audit measures, not a spurious cue.
     static let plants: [PlantPlan] = [
         .spuriousCue(.background, "grass", answer: "2", rate: 1),
         PlantPlan(kind: .textShortcut, answer: "yes", rate: 1, phrase: "at first glance"),
+        PlantPlan(kind: .modalityBias, share: 0.3),
     ]
 
     static func configuration(name: String, plants: [PlantPlan]) -> ZooConfiguration {

@@ -6,7 +6,8 @@ import Foundation
 /// For every answer the model gave wrongly often enough, the probes *at risk* are those whose
 /// right answer is another one while this answer was possible (an option, or an answer the
 /// same question template gives elsewhere in the sample). Over them, each cue is tested for
-/// pulling towards the answer: is "the model says it" more frequent with the cue present?
+/// pulling towards the answer: is "the model says it" more frequent with the cue present? (A
+/// lead-in phrase is compared with the other phrases rather than with none.)
 ///
 /// The test is an exact permutation test stratified by question template: under the null
 /// hypothesis every assignment of the cue labels within a template is equally likely, so the
@@ -108,7 +109,14 @@ public struct SpuriousCueMiner: Sendable {
                 }
             }
             for cue in cueHits.keys.sorted() where cueHits[cue]! >= settings.minimumCueAnswers {
-                let sample = atRisk.filter { !CueScan.isEvidence(cue, answer: answer, ability: $0.ability) }
+                // A phrase is compared with the other phrases, not with no phrase: a model that
+                // changes its answers whenever any words come before a question (which the
+                // interference audit measures) has not learnt this phrase.
+                let isLeadIn = cue.attribute == CueIdentity.leadInAttribute
+                let sample = atRisk.filter {
+                    !CueScan.isEvidence(cue, answer: answer, ability: $0.ability)
+                        && (!isLeadIn || $0.cues.contains { $0.attribute == CueIdentity.leadInAttribute })
+                }
                 let withCue = sample.filter { $0.cues.contains(cue) }
                 let n1 = withCue.count, n0 = sample.count - n1
                 guard n1 >= settings.minimumGroup, n0 >= settings.minimumGroup else { continue }

@@ -44,7 +44,9 @@ private struct LlamaServerError: Error, CustomStringConvertible {
 
 /// A running llama-server on a loopback port, serving chat, completions and embeddings.
 private final class LlamaServer: @unchecked Sendable {
-    static let healthDeadlineSeconds = 60.0
+    /// Generous: under `--parallel` the zoo tests train models on the same two cores, and a
+    /// starved server can take minutes to load; this is a deadline, not a speed check.
+    static let healthDeadlineSeconds = 300.0
     static let terminationGraceSeconds = 5.0
 
     let port: Int

@@ -234,43 +234,48 @@ extension AuditDatabase {
     /// Streams every judged response of a run, in (position, model) order, so that the analysis sees all models of a probe together, without holding
     /// them all in memory.
     public func forEachJudgedProbe(runID: String, _ body: (JudgedProbe) throws -> Void) throws {
-        try writer.read { db in
-            let cursor = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT v.modelKey, v.outcome, v.score, v.judge, v.detail, p.json,
-                           r.text AS responseText, r.latencySeconds, r.promptTokens, r.completionTokens
-                    FROM verdict v
-                    JOIN probe p ON p.key = v.probeKey
-                    LEFT JOIN response r ON r.rowid = v.responseRowID
-                    WHERE v.runID = ?
-                    ORDER BY v.position, v.modelKey
-                    """, arguments: [runID])
-            let decoder = JSONDecoder()
-            while let row = try cursor.next() {
-                let json: String = row["json"]
-                let probe = try decoder.decode(Probe.self, from: Data(json.utf8))
-                try body(
-                    JudgedProbe(
-                        probeID: probe.id, modelKey: row["modelKey"], ability: probe.ability, prompt: probe.prompt,
-                        expected: probe.expected.text, response: row["responseText"] ?? "",
-                        outcome: Outcome(rawValue: row["outcome"]) ?? .error, score: row["score"], judge: row["judge"],
-                        detail: row["detail"], factors: probe.lineage.factors, image: probe.images.first,
-                        latencySeconds: row["latencySeconds"] ?? 0, promptTokens: row["promptTokens"],
-                        completionTokens: row["completionTokens"]))
-            }
+        try forEachVerdict(runID: runID) { row, probe in
+            try body(
+                JudgedProbe(
+                    probeID: probe.id, modelKey: row["modelKey"], ability: probe.ability, prompt: probe.prompt,
+                    expected: probe.expected.text, response: row["responseText"] ?? "",
+                    outcome: Outcome(rawValue: row["outcome"]) ?? .error, score: row["score"], judge: row["judge"],
+                    detail: row["detail"], factors: probe.lineage.factors, image: probe.images.first,
+                    latencySeconds: row["latencySeconds"] ?? 0, promptTokens: row["promptTokens"],
+                    completionTokens: row["completionTokens"]))
         }
     }
 
     /// Streams every stored answer of a run with its whole probe and response, in (position,
     /// model) order: what the interference and spurious-correlation analyses read.
     public func forEachAnsweredProbe(runID: String, _ body: (AnsweredProbe) throws -> Void) throws {
+        let decoder = JSONDecoder()
+        try forEachVerdict(runID: runID) { row, probe in
+            var response: ModelResponse?
+            if let text: String = row["responseText"], (row["error"] as String?) == nil {
+                let probabilities = (row["choiceProbabilitiesJSON"] as String?).flatMap {
+                    try? decoder.decode([String: Double].self, from: Data($0.utf8))
+                }
+                response = ModelResponse(
+                    text: text, choiceProbabilities: probabilities, latencySeconds: row["latencySeconds"] ?? 0,
+                    promptTokens: row["promptTokens"], completionTokens: row["completionTokens"])
+            }
+            try body(
+                AnsweredProbe(
+                    probe: probe, modelKey: row["modelKey"], outcome: Outcome(rawValue: row["outcome"]) ?? .error,
+                    response: response))
+        }
+    }
+
+    /// Every verdict row of a run joined with its probe and response, in (position, model) order.
+    private func forEachVerdict(runID: String, _ body: (Row, Probe) throws -> Void) throws {
         try writer.read { db in
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT v.modelKey, v.outcome, p.json, r.text AS responseText, r.choiceProbabilitiesJSON,
-                           r.latencySeconds, r.promptTokens, r.completionTokens, r.error
+                    SELECT v.modelKey, v.outcome, v.score, v.judge, v.detail, p.json,
+                           r.text AS responseText, r.choiceProbabilitiesJSON, r.latencySeconds, r.promptTokens,
+                           r.completionTokens, r.error
                     FROM verdict v
                     JOIN probe p ON p.key = v.probeKey
                     LEFT JOIN response r ON r.rowid = v.responseRowID
@@ -280,18 +285,7 @@ extension AuditDatabase {
             let decoder = JSONDecoder()
             while let row = try cursor.next() {
                 let json: String = row["json"]
-                let probe = try decoder.decode(Probe.self, from: Data(json.utf8))
-                let outcome = Outcome(rawValue: row["outcome"]) ?? .error
-                var response: ModelResponse?
-                if let text: String = row["responseText"], (row["error"] as String?) == nil {
-                    let probabilities = (row["choiceProbabilitiesJSON"] as String?).flatMap {
-                        try? decoder.decode([String: Double].self, from: Data($0.utf8))
-                    }
-                    response = ModelResponse(
-                        text: text, choiceProbabilities: probabilities, latencySeconds: row["latencySeconds"] ?? 0,
-                        promptTokens: row["promptTokens"], completionTokens: row["completionTokens"])
-                }
-                try body(AnsweredProbe(probe: probe, modelKey: row["modelKey"], outcome: outcome, response: response))
+                try body(row, try decoder.decode(Probe.self, from: Data(json.utf8)))
             }
         }
     }

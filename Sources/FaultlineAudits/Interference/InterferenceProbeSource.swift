@@ -439,7 +439,7 @@ enum SceneOverlay {
         in scene: Scene, halfWidth: Double, halfHeight: Double, rng: inout SeededGenerator
     ) -> [(Double, Double)] {
         var centres: [(Double, Double)] = []
-        for object in shuffled(scene.objects, &rng) {
+        for object in rng.shuffled(scene.objects) {
             let box = scene.boundingBox(of: object)
             centres += [
                 (box.maxX + gap + halfWidth, object.y), (box.minX - gap - halfWidth, object.y),
@@ -450,7 +450,7 @@ enum SceneOverlay {
         for row in 1...9 {
             for column in 1...9 { grid.append((Double(column) / 10, Double(row) / 10)) }
         }
-        return centres + shuffled(grid, &rng)
+        return centres + rng.shuffled(grid)
     }
 
     /// Positions are stored to four decimals, as the scene generator writes them.
@@ -635,15 +635,4 @@ enum RasterTextOverlay {
                 + sums[y * stride + x]
         }
     }
-}
-
-/// Fisher–Yates with the seeded generator, so orders never depend on the standard library.
-private func shuffled<T>(_ items: [T], _ rng: inout SeededGenerator) -> [T] {
-    var items = items
-    var index = items.count - 1
-    while index > 0 {
-        items.swapAt(index, Int(rng.next() % UInt64(index + 1)))
-        index -= 1
-    }
-    return items
 }

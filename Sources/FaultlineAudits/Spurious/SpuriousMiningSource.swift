@@ -45,12 +45,7 @@ public struct SpuriousMiningSource: ProbeSource {
         guard !leadIns.isEmpty else { return nil }
         let blockSize = 2 * leadIns.count
         var rng = SeededGenerator(seed: seed ^ Self.leadInKey, stream: UInt64(index / blockSize))
-        var slots = Array(0..<blockSize)
-        var position = blockSize - 1
-        while position > 0 {
-            slots.swapAt(position, Int(rng.next() % UInt64(position + 1)))
-            position -= 1
-        }
+        let slots = rng.shuffled(Array(0..<blockSize))
         let slot = slots[index % blockSize]
         return slot < leadIns.count ? leadIns[slot] : nil
     }

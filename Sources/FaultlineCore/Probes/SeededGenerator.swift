@@ -25,6 +25,24 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// A uniform Double in [0, 1).
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
+    /// `items` in a uniformly random order: Fisher–Yates from the last position, written out
+    /// because the standard library's shuffle is not promised to stay the same across releases,
+    /// and the same seed must give the same probes and weights on every toolchain.
+    public mutating func shuffled<T>(_ items: [T]) -> [T] {
+        var items = items
+        var index = items.count - 1
+        while index > 0 {
+            items.swapAt(index, Int(next() % UInt64(index + 1)))
+            index -= 1
+        }
+        return items
+    }
+
+    /// A uniformly chosen element, or nil for an empty array.
+    public mutating func choose<T>(from items: [T]) -> T? {
+        items.isEmpty ? nil : items[Int(next() % UInt64(items.count))]
+    }
+
     /// A standard normal sample (Box–Muller).
     public mutating func gaussian() -> Double {
         let u1 = max(unit(), 1e-300), u2 = unit()

@@ -87,6 +87,18 @@ struct AuditPage {
         return out + "</dl>\n<div class=\"factors mono\">\(e(id))</div>\n</div>\n"
     }
 
+    /// A heading and the first two (first, second) probe pairs side by side.
+    static func pairGallery(
+        title: String, pairs: [[String]], captions: (String, String), model: String, evidence: AuditEvidence
+    ) -> String {
+        var out = "<h3>\(HTMLText.escape(title))</h3>\n<div class=\"gallery\">\n"
+        for pair in pairs.prefix(2) where pair.count == 2 {
+            out += probeCard(pair[0], caption: captions.0, evidence: evidence, models: [model])
+            out += probeCard(pair[1], caption: captions.1, evidence: evidence, models: [model])
+        }
+        return out + "</div>\n"
+    }
+
     static func percent(_ rate: Double) -> String { NumberText.percent(rate) }
     static func points(_ difference: Double) -> String { NumberText.percentagePoints(difference) }
     static func interval(_ low: Double, _ high: Double) -> String {

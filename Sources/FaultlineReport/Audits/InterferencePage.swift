@@ -66,12 +66,9 @@ extension AuditPages {
         if !flips.isEmpty {
             page.add("<section><h2>Example flips</h2>\n<p class=\"lede\">Probes a model answered right when clean and wrong when perturbed.</p>\n")
             for cell in flips {
-                page.add("<h3>\(e(cell.model)): \(e(audit.perturbations[cell.perturbation]?.first ?? cell.perturbation))</h3>\n<div class=\"gallery\">\n")
-                for pair in cell.exampleFlips.prefix(2) where pair.count == 2 {
-                    page.add(AuditPage.probeCard(pair[0], caption: "Clean", evidence: evidence, models: [cell.model]))
-                    page.add(AuditPage.probeCard(pair[1], caption: "Perturbed", evidence: evidence, models: [cell.model]))
-                }
-                page.add("</div>\n")
+                page.add(AuditPage.pairGallery(
+                    title: "\(cell.model): \(audit.perturbations[cell.perturbation]?.first ?? cell.perturbation)",
+                    pairs: cell.exampleFlips, captions: ("Clean", "Perturbed"), model: cell.model, evidence: evidence))
             }
             page.add("</section>\n")
         }

@@ -66,12 +66,9 @@ public enum AuditPages {
         if !confirmed.isEmpty {
             page.add("<section><h2>Examples</h2>\n<p class=\"lede\">Pairs the model got wrong with the cue and right without it.</p>\n")
             for group in confirmed {
-                page.add("<h3>\(e(group.model)): \(e(group.cue.description)) → \(e(group.answer))</h3>\n<div class=\"gallery\">\n")
-                for pair in group.examplePairs.prefix(2) where pair.count == 2 {
-                    page.add(AuditPage.probeCard(pair[0], caption: "With the cue", evidence: evidence, models: [group.model]))
-                    page.add(AuditPage.probeCard(pair[1], caption: "Cue removed", evidence: evidence, models: [group.model]))
-                }
-                page.add("</div>\n")
+                page.add(AuditPage.pairGallery(
+                    title: "\(group.model): \(group.cue.description) → \(group.answer)", pairs: group.examplePairs,
+                    captions: ("With the cue", "Cue removed"), model: group.model, evidence: evidence))
             }
             page.add("</section>\n")
         }

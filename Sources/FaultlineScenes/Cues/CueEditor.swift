@@ -39,7 +39,7 @@ public struct CueEditor: Sendable, Hashable {
         switch attribute {
         case .background:
             guard let kind = BackgroundKind(rawValue: value) else { return nil }
-            let tint = Self.isTintable(kind) ? (posed.scene.background.tint ?? NamedColour.allCases.pickElement(&rng)) : nil
+            let tint = Self.isTintable(kind) ? (posed.scene.background.tint ?? rng.choose(from: NamedColour.allCases)) : nil
             current = keep(current, SceneEdit.changeBackground(Background(kind: kind, tint: tint)).apply(to: current.scene), &rng) ?? current
         case .backgroundTint:
             guard let tint = NamedColour(rawValue: value) else { return nil }
@@ -79,8 +79,8 @@ public struct CueEditor: Sendable, Hashable {
         switch attribute {
         case .background:
             let kinds = BackgroundKind.allCases.filter { $0.rawValue != value }
-            for kind in Self.shuffled(kinds, &rng) {
-                let tint = Self.isTintable(kind) ? NamedColour.allCases.pickElement(&rng) : nil
+            for kind in rng.shuffled(kinds) {
+                let tint = Self.isTintable(kind) ? rng.choose(from: NamedColour.allCases) : nil
                 if let kept = keep(current, SceneEdit.changeBackground(Background(kind: kind, tint: tint)).apply(to: current.scene), &rng) {
                     current = kept
                     break
@@ -88,7 +88,7 @@ public struct CueEditor: Sendable, Hashable {
             }
         case .backgroundTint:
             let tints: [NamedColour?] = [nil] + NamedColour.allCases.filter { $0.rawValue != value }
-            for tint in Self.shuffled(tints, &rng) {
+            for tint in rng.shuffled(tints) {
                 let background = Background(kind: current.scene.background.kind, tint: tint)
                 if let kept = keep(current, SceneEdit.changeBackground(background).apply(to: current.scene), &rng) {
                     current = kept
@@ -97,7 +97,7 @@ public struct CueEditor: Sendable, Hashable {
             }
         case .objectsColour:
             for object in posed.scene.objects where object.colour.rawValue == value {
-                for colour in Self.shuffled(NamedColour.allCases.filter { $0.rawValue != value }, &rng) {
+                for colour in rng.shuffled(NamedColour.allCases.filter { $0.rawValue != value }) {
                     if let kept = keep(current, SceneEdit.recolour(id: object.id, to: colour).apply(to: current.scene), &rng) {
                         current = kept
                         break
@@ -106,7 +106,7 @@ public struct CueEditor: Sendable, Hashable {
             }
         case .objectsSize:
             for object in posed.scene.objects where object.size.rawValue == value {
-                for size in Self.shuffled(SizeClass.allCases.filter { $0.rawValue != value }, &rng) {
+                for size in rng.shuffled(SizeClass.allCases.filter { $0.rawValue != value }) {
                     if let kept = keep(current, SceneEdit.resize(id: object.id, to: size).apply(to: current.scene), &rng) {
                         current = kept
                         break
@@ -116,7 +116,7 @@ public struct CueEditor: Sendable, Hashable {
         case .objectsTexture:
             let others: [Texture?] = [nil] + Texture.allCases.filter { $0.rawValue != value }
             for object in posed.scene.objects where object.texture?.rawValue == value {
-                for texture in Self.shuffled(others, &rng) {
+                for texture in rng.shuffled(others) {
                     if let kept = keep(current, Self.retextured(current.scene, id: object.id, to: texture), &rng) {
                         current = kept
                         break
@@ -147,7 +147,7 @@ public struct CueEditor: Sendable, Hashable {
         let centred = scene.boundingBox(of: TextLabel(text: value, x: 0.5, y: 0.5, size: size))
         let halfWidth = (centred.maxX - centred.minX) / 2, halfHeight = (centred.maxY - centred.minY) / 2
         var placements: [TextLabel] = []
-        for object in Self.shuffled(scene.objects, &rng) {
+        for object in rng.shuffled(scene.objects) {
             let box = scene.boundingBox(of: object)
             let gap = 0.03
             let candidates = [
@@ -174,22 +174,4 @@ public struct CueEditor: Sendable, Hashable {
     }
 
     public static func isTintable(_ kind: BackgroundKind) -> Bool { kind == .plain || kind == .gradient || kind == .textured }
-
-    /// Fisher–Yates with our own generator, so the order never depends on the standard library.
-    static func shuffled<T>(_ items: [T], _ rng: inout SeededGenerator) -> [T] {
-        var items = items
-        var index = items.count - 1
-        while index > 0 {
-            items.swapAt(index, Int(rng.next() % UInt64(index + 1)))
-            index -= 1
-        }
-        return items
-    }
-}
-
-extension Array {
-    /// A uniformly chosen element drawn with our own generator.
-    fileprivate func pickElement(_ rng: inout SeededGenerator) -> Element? {
-        isEmpty ? nil : self[Int(rng.next() % UInt64(count))]
-    }
 }

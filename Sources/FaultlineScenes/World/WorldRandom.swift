@@ -20,20 +20,10 @@ enum WorldRandom {
     }
 
     /// A uniformly chosen element, or nil for an empty collection.
-    static func element<T>(_ options: [T], _ rng: inout SeededGenerator) -> T? {
-        options.isEmpty ? nil : options[Int(rng.next() % UInt64(options.count))]
-    }
+    static func element<T>(_ options: [T], _ rng: inout SeededGenerator) -> T? { rng.choose(from: options) }
 
     /// The elements in a uniformly random order (Fisher–Yates).
-    static func shuffled<T>(_ items: [T], _ rng: inout SeededGenerator) -> [T] {
-        var result = items
-        guard result.count > 1 else { return result }
-        for i in stride(from: result.count - 1, to: 0, by: -1) {
-            let j = Int(rng.next() % UInt64(i + 1))
-            result.swapAt(i, j)
-        }
-        return result
-    }
+    static func shuffled<T>(_ items: [T], _ rng: inout SeededGenerator) -> [T] { rng.shuffled(items) }
 
     /// `count` distinct elements in random order (all of them if there are fewer).
     static func sample<T>(_ items: [T], count: Int, _ rng: inout SeededGenerator) -> [T] {

@@ -3,6 +3,6 @@ import FaultlineCore
 extension Array {
     /// A uniformly chosen element drawn with our own generator.
     func randomElement(_ rng: inout SeededGenerator) -> Element? {
-        isEmpty ? nil : self[Int(rng.next() % UInt64(count))]
+        rng.choose(from: self)
     }
 }

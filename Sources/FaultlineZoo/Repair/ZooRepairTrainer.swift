@@ -89,8 +89,8 @@ public struct ZooRepairTrainer {
     ) -> ZooCheckpoint {
         guard !pairs.isEmpty else { return checkpoint }
         var rng = SeededGenerator(seed: settings.seed)
-        var pairOrder = Self.shuffled(Array(pairs.indices), &rng)
-        var replayOrder = Self.shuffled(Array(replay.indices), &rng)
+        var pairOrder = rng.shuffled(Array(pairs.indices))
+        var replayOrder = rng.shuffled(Array(replay.indices))
         var pairCursor = 0, replayCursor = 0
         let schedule = WarmupCosineSchedule(
             peak: Float(settings.learningRate), floor: Float(settings.learningRate) / 10,
@@ -98,13 +98,13 @@ public struct ZooRepairTrainer {
         for step in 0..<settings.steps {
             var chosen: [(clean: ZooRepairExample, perturbed: ZooRepairExample)] = []
             for _ in 0..<settings.pairsPerStep {
-                if pairCursor == pairOrder.count { pairOrder = Self.shuffled(pairOrder, &rng); pairCursor = 0 }
+                if pairCursor == pairOrder.count { pairOrder = rng.shuffled(pairOrder); pairCursor = 0 }
                 chosen.append(pairs[pairOrder[pairCursor]])
                 pairCursor += 1
             }
             var replayed: [ZooRepairExample] = []
             for _ in 0..<min(settings.replayPerStep, replay.count) {
-                if replayCursor == replayOrder.count { replayOrder = Self.shuffled(replayOrder, &rng); replayCursor = 0 }
+                if replayCursor == replayOrder.count { replayOrder = rng.shuffled(replayOrder); replayCursor = 0 }
                 replayed.append(replay[replayOrder[replayCursor]])
                 replayCursor += 1
             }
@@ -184,15 +184,5 @@ public struct ZooRepairTrainer {
             }
         }
         return Tensor(shape: shape, scalars: delta)
-    }
-
-    static func shuffled(_ items: [Int], _ rng: inout SeededGenerator) -> [Int] {
-        var items = items
-        var index = items.count - 1
-        while index > 0 {
-            items.swapAt(index, Int(rng.next() % UInt64(index + 1)))
-            index -= 1
-        }
-        return items
     }
 }

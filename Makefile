@@ -25,10 +25,12 @@ build: setup
 release: setup
 	$(SWIFT) build -c release --product faultline
 
-# Two audits: the OCR engines on rendered text, then the zoo's six abilities side by side.
+# Three audits: the OCR engines on rendered text, the zoo's six abilities side by side, and the
+# zoo's spurious cues (the target's planted ones found and confirmed, none in the references).
 quickstart: release
 	.build/release/faultline run $(QUICKSTART_MODELS) --count $(QUICKSTART_COUNT) --seed $(QUICKSTART_SEED)
 	.build/release/faultline abilities $(QUICKSTART_ZOO) --count $(QUICKSTART_ABILITY_COUNT) --seed $(QUICKSTART_SEED)
+	.build/release/faultline spurious $(QUICKSTART_ZOO) --seed $(QUICKSTART_SEED)
 
 test: setup llama
 	$(SWIFT) build --build-tests

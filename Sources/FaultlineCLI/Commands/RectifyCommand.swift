@@ -10,11 +10,11 @@ import Foundation
 struct RectifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rectify",
-        abstract: "Repair a zoo model from an audit's confirmed findings, and prove the repair on held-out probes.",
+        abstract: "Repair a model from an audit's confirmed findings and prove the repair on held-out probes (zoo), or export the repair data (any model).",
         discussion: """
             From the spurious cues a `faultline spurious` audit confirmed for the model, and from the modality-interference perturbations, rectify builds repair data: counterfactual pairs (each question with the cue and without it, same answer), heuristic augmentation (each image question clean and with irrelevant facts, a misleading sentence, OCR noise or a written wrong answer), and adversarial examples (the augmented questions that flipped the model). It fine-tunes a copy of the model with task loss + adversarial loss (a PGD step on the question embeddings) + λ · consistency (JS or KL between the clean and perturbed answer distributions), then re-audits the original and the copy on held-out probes from seeds the repair never saw: the spurious cues' counterfactual gaps, the interference flip rates, and the six abilities, each before and after with its interval.
 
-            The repair data is also exported for training elsewhere: JSONL in the OpenAI chat fine-tuning format (images as data URLs) and LLaVA conversations, every record with its lineage.
+            The repair data is also exported for training elsewhere: JSONL in the OpenAI chat fine-tuning format (images as data URLs) and LLaVA conversations, every record with its lineage. For a model Faultline cannot train (an OpenAI-compatible endpoint), rectify builds and exports the data and stops there.
 
             Example:
               faultline spurious --model zoo:target          # prints the audit's run id
@@ -54,6 +54,9 @@ struct RectifyCommand: AsyncParsableCommand {
     @Option(help: "Probes per ability in the held-out ability re-audit.")
     var abilityProbes = 200
 
+    @Option(help: "Image questions in the held-out interference re-audit (each with four perturbations).")
+    var interferenceProbes = 200
+
     @Option(help: ArgumentHelp("Where to write the repaired weights (default: $FAULTLINE_HOME/zoo/repaired/NAME-….safetensors).", valueName: "file"))
     var out: String?
 
@@ -68,28 +71,27 @@ struct RectifyCommand: AsyncParsableCommand {
         if lambda < 0 { throw ValidationError("--lambda must be 0 or more, got \(lambda).") }
         if ConsistencyDivergence(rawValue: divergence) == nil { throw ValidationError("--divergence takes js or kl, got '\(divergence)'.") }
         if adversarialEpsilon < 0 { throw ValidationError("--adversarial-epsilon must be 0 or more, got \(adversarialEpsilon).") }
+        if abilityProbes < 1 || interferenceProbes < 1 {
+            throw ValidationError("--ability-probes and --interference-probes must be at least 1, got \(abilityProbes) and \(interferenceProbes).")
+        }
         if repairSeed == heldOutSeed { throw ValidationError("--repair-seed and --held-out-seed must differ, or the re-audit is not held out.") }
     }
 
     func run() async throws {
         let stored = try StoredRun(store: store)
         let (loaded, failures) = StoredRun.loadModels([model], logger: stored.logger)
-        guard let original = loaded.first as? ZooModel else {
-            throw RunFailure(
-                failures.isEmpty
-                    ? "rectify fine-tunes zoo models (zoo:…); \(model) is not one. Its repair data can still be built: "
-                        + "audit it with `faultline spurious` and train elsewhere on the exported data."
-                    : "cannot load \(model): " + failures.joined(separator: "; "))
+        guard let audited = loaded.first else {
+            throw RunFailure("cannot load \(model): " + failures.joined(separator: "; "))
         }
         let audits = try from.map { try AuditFiles.load(SpuriousAudit.self, name: "spurious", runID: $0, store: store) }
         var cues: [(cue: CueIdentity, answer: String)] = []
-        for group in audits.flatMap({ $0.confirmed(for: original.key) }) where !cues.contains(where: { $0.cue == group.cue && $0.answer == group.answer }) {
+        for group in audits.flatMap({ $0.confirmed(for: audited.key) }) where !cues.contains(where: { $0.cue == group.cue && $0.answer == group.answer }) {
             cues.append((group.cue, group.answer))
         }
         if cues.isEmpty {
-            FileHandle.standardError.write(Data("note: the audits confirmed no spurious cue for \(original.key); repairing modality interference only\n".utf8))
+            FileHandle.standardError.write(Data("note: the audits confirmed no spurious cue for \(audited.key); repairing modality interference only\n".utf8))
         }
-        let identity = "\(original.fingerprint)|\(from)|\(steps)|\(lambda)|\(divergence)|\(adversarialEpsilon)|\(pairsPerCue)|\(augment)|\(repairSeed)"
+        let identity = "\(audited.fingerprint)|\(from)|\(steps)|\(lambda)|\(divergence)|\(adversarialEpsilon)|\(pairsPerCue)|\(augment)|\(repairSeed)"
         let tag = "rectify-" + SHA256.hex(of: Data(identity.utf8)).prefix(10)
         let directory = reportDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? FaultlineHome.reports.appendingPathComponent(String(tag), isDirectory: true)
@@ -100,7 +102,8 @@ struct RectifyCommand: AsyncParsableCommand {
         let builder = RepairDataBuilder(seed: repairSeed)
         var pairs = builder.counterfactualPairs(cues, pairsPerCue: pairsPerCue)
         bar.status("building repair data", done: 1, total: 2)
-        pairs += try markAdversarial(builder.augmentationPairs(count: augment), model: original)
+        let augmentation = builder.augmentationPairs(count: augment)
+        pairs += try (audited as? ZooModel).map { try markAdversarial(augmentation, model: $0) } ?? augmentation
         bar.status("building repair data", done: 2, total: 2)
         // An augmented question's clean view is shared by its perturbations: export it once.
         var seen = Set<String>()
@@ -113,6 +116,23 @@ struct RectifyCommand: AsyncParsableCommand {
         // The data files, and the image folder once rather than every image in it.
         exports = exports.filter { !$0.hasSuffix(".png") }
             + [exportDirectory.appendingPathComponent(RepairExporter.llavaImageFolder).path + "/"]
+        var counts: [String: Int] = [:]
+        for pair in pairs { counts[pair.kind.rawValue, default: 0] += 1 }
+
+        guard let original = audited as? ZooModel else {
+            // Faultline trains only the weights it owns; the data is what others train on.
+            let audit = RectifyAudit(
+                generator: "faultline \(FaultlineVersion.current)", model: audited.key, repairedModel: "", fromAudits: from,
+                repairSeed: repairSeed, heldOutSeed: heldOutSeed, repairData: counts, exports: exports,
+                settings: ["fineTuned": "no: Faultline fine-tunes zoo models only; train \(audited.key) on the exported data"],
+                lossStart: 0, lossEnd: 0, heldOutRuns: [], findings: [], interference: [], abilities: [])
+            try AuditFiles.save(audit, name: "rectify", runID: String(tag), store: store)
+            print("Repair data for \(audited.key): " + counts.keys.sorted().map { "\(counts[$0]!) \($0) pairs" }.joined(separator: ", "))
+            print("Not fine-tuned: Faultline fine-tunes zoo models only. Train elsewhere on:\n  " + exports.joined(separator: "\n  "))
+            try AuditFiles.write(html: AuditPages.rectify(audit), json: try AuditFiles.encode(audit), name: "rectify", to: directory)
+            print("Report: \(directory.appendingPathComponent("report.html").path)")
+            return
+        }
 
         // Fine-tune a copy.
         var settings = ZooRepairSettings()
@@ -141,11 +161,10 @@ struct RectifyCommand: AsyncParsableCommand {
         let repairedModel = try ZooModel(key: "zoo:\(original.checkpoint.configuration.name)?weights=\(weights.path)", weights: weights)
 
         // Held-out re-audit of both.
-        let reaudit = HeldOutReaudit(stored: stored, seed: heldOutSeed, abilityProbes: abilityProbes)
+        var reaudit = HeldOutReaudit(stored: stored, seed: heldOutSeed, abilityProbes: abilityProbes)
+        reaudit.interferenceProbes = interferenceProbes
         let comparison = try await reaudit.compare(original, repairedModel, cues: cues)
         func mean(_ values: ArraySlice<Float>) -> Double { values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count) }
-        var counts: [String: Int] = [:]
-        for pair in pairs { counts[pair.kind.rawValue, default: 0] += 1 }
         let audit = RectifyAudit(
             generator: "faultline \(FaultlineVersion.current)", model: original.key, repairedModel: repairedModel.key,
             fromAudits: from, repairSeed: repairSeed, heldOutSeed: heldOutSeed, repairData: counts, exports: exports,

@@ -58,6 +58,12 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
             return model
         }
         let (sliceConfiguration, _) = try ZooCatalog.configuration(slicesFrom)
+        // Examples carry pixels at their configuration's size, which every model must read.
+        for model in zooModels where model.checkpoint.configuration.data.imageSize != sliceConfiguration.data.imageSize {
+            throw ValidationError(
+                "\(model.key) reads \(model.checkpoint.configuration.data.imageSize)-px images, but the examples of --slices-from "
+                    + "\(slicesFrom) are \(sliceConfiguration.data.imageSize) px; pass --slices-from with that model's own configuration")
+        }
         let dataset = try ZooDataset(configuration: sliceConfiguration)
         let threads = ProcessInfo.processInfo.activeProcessorCount
         var rows: [Row] = []

@@ -20,6 +20,11 @@ extension AuditPages {
             + "<dt>Training</dt><dd>\(e(audit.settings["steps"] ?? "?")) steps, loss \(NumberText.fixed(audit.lossStart, digits: 3)) → \(NumberText.fixed(audit.lossEnd, digits: 3))</dd>"
             + "<dt>Held-out runs</dt><dd>\(e(audit.heldOutRuns.joined(separator: ", ")))</dd>"
             + "<dt>Exported</dt><dd class=\"mono\">\(e(audit.exports.joined(separator: ", ")))</dd></dl>\n</header>\n")
+        if audit.repairedModel.isEmpty {
+            page.add("<div class=\"takeaways\"><p>Not fine-tuned: \(e(audit.settings["fineTuned"] ?? "no fine-tune"))."
+                + " The repair data above is ready for training elsewhere.</p></div>\n")
+            return page.render()
+        }
         page.add("<div class=\"takeaways\"><p>\(audit.regressions.isEmpty ? "Nothing regressed beyond its interval." : "Regressed: " + e(audit.regressions.map(\.name).joined(separator: ", ")))</p></div>\n")
         func table(_ title: String, _ note: String, _ rows: [RepairComparison], percent: Bool) {
             guard !rows.isEmpty else { return }

@@ -49,21 +49,22 @@ public struct ZooGradientAttack: Sendable {
     /// Attacks `probes` (with their images; a text probe may have none) at budget `epsilon`:
     /// a fraction of `embeddingScale` for text, bytes for images.
     public func attack(_ probes: [(probe: Probe, image: RasterImage?)], surface: Surface, epsilon: Float) -> [Outcome] {
-        probes.enumerated().map { index, item in
-            attackOne(item.probe, image: item.image, surface: surface, epsilon: epsilon, stream: UInt64(index))
+        let bound = surface == .image ? 2 * epsilon / 255 : epsilon * embeddingScale
+        return probes.enumerated().map { index, item in
+            attackOne(item.probe, image: item.image, surface: surface, bound: bound, stream: UInt64(index))
         }
     }
 
-    private func attackOne(_ probe: Probe, image: RasterImage?, surface: Surface, epsilon: Float, stream: UInt64) -> Outcome {
+    /// `bound` is the L∞ radius in the attacked input's own units.
+    private func attackOne(_ probe: Probe, image: RasterImage?, surface: Surface, bound: Float, stream: UInt64) -> Outcome {
         let checkpoint = model.checkpoint
         let network = checkpoint.network
         let input = model.inputs(image: image, prompt: probe.prompt)
         let clean = model.resolve(model.distribution(pixels: input.pixels, encoding: input.encoding), for: probe)
-        guard let target = checkpoint.answers.index(of: clean.value), epsilon > 0 else {
+        guard let target = checkpoint.answers.index(of: clean.value), bound > 0 else {
             return Outcome(probeID: probe.id, succeeded: false, cleanAnswer: clean.text, finalAnswer: clean.text)
         }
         let size = checkpoint.configuration.data.imageSize
-        let bound = surface == .image ? 2 * epsilon / 255 : epsilon * embeddingScale
         let stepSize = 2.5 * bound / Float(max(steps, 1))
         var rng = SeededGenerator(seed: seed, stream: stream)
         let constant = ForwardPass(parameters: checkpoint.parameters)

@@ -50,27 +50,3 @@ enum AuditFiles {
         try json.write(to: directory.appendingPathComponent("\(name).json"), options: .atomic)
     }
 }
-
-/// The terminal summary of a spurious-correlation audit.
-enum SpuriousSummary {
-    static func render(_ audit: SpuriousAudit) -> String {
-        var lines = ["Spurious-correlation audit (mined from \(audit.miningRunID); groups \(audit.groupRunID.isEmpty ? "none" : audit.groupRunID))"]
-        for model in audit.models {
-            let candidates = audit.candidates.filter { $0.model == model }
-            let confirmed = audit.confirmed(for: model)
-            lines.append("")
-            lines.append("\(model): \(audit.testedPairs[model] ?? 0) cue × answer pairs tested, \(candidates.count) candidate(s), \(confirmed.count) confirmed")
-            for group in audit.groups.filter({ $0.model == model }).sorted(by: { $0.gap > $1.gap }) {
-                let mark = group.confirmed ? "CONFIRMED" : group.affected ? "affected (another model's cue)" : "not confirmed"
-                lines.append(
-                    "  \(mark): \(group.cue) → \"\(group.answer)\": accuracy \(percent(group.anchorAccuracy.rate)) with the cue, "
-                        + "\(percent(group.counterfactualAccuracy.rate)) without (gap \(signed(group.gap)), 95% \(signed(group.gapLow))…\(signed(group.gapHigh)), "
-                        + "\(group.pairs) pairs; mined from \(group.minedFrom))")
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    static func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
-    static func signed(_ value: Double) -> String { String(format: "%+.1f", value * 100) }
-}

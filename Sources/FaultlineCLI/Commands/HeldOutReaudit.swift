@@ -96,28 +96,3 @@ struct HeldOutReaudit {
         return result
     }
 }
-
-/// The terminal summary of a repair.
-enum RectifySummary {
-    static func render(_ audit: RectifyAudit, weights: String) -> String {
-        var lines = ["Repair of \(audit.model) (held-out seed \(audit.heldOutSeed)); repaired weights: \(weights)"]
-        lines.append(
-            "Repair data: " + audit.repairData.keys.sorted().map { "\(audit.repairData[$0]!) \($0) pairs" }.joined(separator: ", ")
-                + String(format: "; loss %.3f → %.3f", audit.lossStart, audit.lossEnd))
-        func row(_ c: RepairComparison, percent: Bool) -> String {
-            let f = { (x: Double) in percent ? SpuriousSummary.percent(x) : SpuriousSummary.signed(x) }
-            return "  \(c.name.padding(toLength: max(44, c.name.count), withPad: " ", startingAt: 0)) \(f(c.before)) (\(f(c.beforeLow))…\(f(c.beforeHigh))) → "
-                + "\(f(c.after)) (\(f(c.afterLow))…\(f(c.afterHigh)))\(c.regressed ? "  REGRESSED" : "")"
-        }
-        if !audit.findings.isEmpty {
-            lines.append("Spurious cues, accuracy gap without − with the cue (points):")
-            lines += audit.findings.map { row($0, percent: false) }
-        }
-        lines.append("Modality interference, answers changed:")
-        lines += audit.interference.map { row($0, percent: true) }
-        lines.append("Abilities, accuracy:")
-        lines += audit.abilities.map { row($0, percent: true) }
-        lines.append(audit.regressions.isEmpty ? "Nothing regressed beyond its interval." : "Regressed: " + audit.regressions.map(\.name).joined(separator: ", "))
-        return lines.joined(separator: "\n")
-    }
-}

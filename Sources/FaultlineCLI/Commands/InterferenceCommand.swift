@@ -166,28 +166,3 @@ struct InterferenceAttacks {
         return points
     }
 }
-
-/// The terminal summary of an interference audit.
-enum InterferenceSummary {
-    static func render(_ audit: InterferenceAudit) -> String {
-        var lines = ["Modality interference (run \(audit.runID)): δ_cp = share of answers that changed; drop = accuracy lost"]
-        for model in audit.models {
-            lines.append("")
-            lines.append(model)
-            for cell in audit.cells where cell.model == model {
-                let m = cell.metrics
-                var line = "  \(cell.perturbation.padding(toLength: 24, withPad: " ", startingAt: 0)) δ_cp "
-                    + SpuriousSummary.percent(m.flipRate.rate) + "  drop " + SpuriousSummary.signed(m.accuracyDrop)
-                    + " (95% \(SpuriousSummary.signed(m.accuracyDropLow))…\(SpuriousSummary.signed(m.accuracyDropHigh)))  n=\(m.flipRate.total)"
-                if let js = m.meanJS { line += String(format: "  JS %.3f", js) }
-                lines.append(line)
-            }
-            for point in audit.attacks where point.model == model {
-                lines.append(
-                    "  attack \(point.method) ε=\(point.epsilon) \(point.unit): \(SpuriousSummary.percent(point.success.rate)) of \(point.success.total) changed"
-                        + (point.meanQueries.map { String(format: " (%.1f queries on average, cap %d)", $0, point.queryCap ?? 0) } ?? ""))
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
-}

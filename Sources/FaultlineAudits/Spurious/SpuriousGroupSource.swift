@@ -120,8 +120,10 @@ public struct SpuriousGroupSource: ProbeSource {
 
     private static func plan(_ request: Request, index: Int, wanted: Int, seed: UInt64, scanLimit: Int) -> [Pair] {
         guard wanted > 0, !request.abilities.isEmpty else { return [] }
-        // Each request gets its own suite seed, so two candidates do not share questions.
-        let suiteSeed = seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15
+        // Each request gets its own suite seed, from what it asks rather than where it stands
+        // in the list, so two candidates do not share questions and a candidate gets the same
+        // pairs whichever models (in whichever order) it was mined from.
+        let suiteSeed = seed ^ Self.fnv1a("\(request.cue.attribute)=\(request.cue.value)→\(request.answer)")
         let suite = AbilitySuite(
             count: scanLimit, seed: suiteSeed,
             configuration: AbilitySuiteConfiguration(
@@ -163,5 +165,10 @@ public struct SpuriousGroupSource: ProbeSource {
                     anchor: anchor, counterfactual: counterfactual))
         }
         return pairs
+    }
+
+    /// FNV-1a over the UTF-8 bytes: a stable hash (Swift's `Hasher` is seeded per process).
+    static func fnv1a(_ text: String) -> UInt64 {
+        text.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
     }
 }

@@ -117,7 +117,7 @@ extension Variable {
             let dst = SharedPointer(o.baseAddress!)
             x.withPointer { p in
                 let src = SharedReadPointer(p)
-                parallelRanges(o.count) { range in for i in range { dst.base[i] = max(src.base[i], 0) } }
+                parallelRanges(o.count) { range in reluRange(src.base, dst.base, range) }
             }
         }
         return Variable.record(out, self) { g, tape in
@@ -125,9 +125,7 @@ extension Variable {
                 let dst = SharedPointer(d.baseAddress!)
                 x.withPointer { p in g.withPointer { gp in
                     let src = SharedReadPointer(p), upstream = SharedReadPointer(gp)
-                    parallelRanges(d.count) { range in
-                        for i in range { dst.base[i] = src.base[i] > 0 ? upstream.base[i] : 0 }
-                    }
+                    parallelRanges(d.count) { range in reluGradientRange(src.base, upstream.base, dst.base, range) }
                 } }
             }
             tape.accumulate(id, dx)
@@ -188,6 +186,41 @@ extension Variable {
             tape.accumulate(id, dx)
         }
     }
+}
+
+// ReLU in eight lanes with compare-and-select: the scalar ternaries compile to a branch
+// per element, which mispredicts on the random signs of activations. The selects pick
+// exactly the values the scalar rules pick, so results are bit for bit the same.
+
+/// dst[i] = max(src[i], 0) with `Swift.max`'s rules: +0 for −0 and for anything ≤ 0,
+/// NaN stays NaN.
+@inline(__always)
+func reluRange(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    let zero = SIMD8<Float>(repeating: 0)
+    var i = range.lowerBound
+    while i + 8 <= range.upperBound {
+        var v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+        v.replace(with: zero, where: v .<= zero)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < range.upperBound { dst[i] = max(src[i], 0); i += 1 }
+}
+
+/// dst[i] = x[i] > 0 ? upstream[i] : 0.
+@inline(__always)
+func reluGradientRange(_ x: UnsafePointer<Float>, _ upstream: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                       _ range: Range<Int>) {
+    let zero = SIMD8<Float>(repeating: 0)
+    var i = range.lowerBound
+    while i + 8 <= range.upperBound {
+        let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        var g = zero
+        g.replace(with: UnsafeRawPointer(upstream + i).loadUnaligned(as: SIMD8<Float>.self), where: v .> zero)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: g, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < range.upperBound { dst[i] = x[i] > 0 ? upstream[i] : 0; i += 1 }
 }
 
 /// erf(x) as x·P(x²)/Q(x²) on [-4, 4] (|erf| differs from ±1 by < 2e-8 beyond), within

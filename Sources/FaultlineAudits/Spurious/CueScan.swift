@@ -33,12 +33,15 @@ public enum CueScan {
 
     /// Whether testing `cue` as a pull towards `answer` on a probe of `ability` would test
     /// evidence rather than a nuisance: an object of the answer's colour (or size, texture)
-    /// somewhere in the image is what a binding mistake looks at, and a sign is what an OCR
+    /// somewhere in the image is what a binding mistake looks at; a scene attribute the question
+    /// names ("is there a *large* red circle?") partly matches it; and a sign is what an OCR
     /// question reads. Such pairs are not tested.
-    public static func isEvidence(_ cue: CueIdentity, answer: String, ability: Ability) -> Bool {
+    public static func isEvidence(_ cue: CueIdentity, answer: String, ability: Ability, question: String = "") -> Bool {
+        if cue.attribute == CueIdentity.leadInAttribute { return false }
         if cue.attribute.hasPrefix("objects.") && cue.value.lowercased() == answer { return true }
         if cue.attribute == CueAttribute.sign.rawValue && ability == .ocr { return true }
-        return false
+        let words = Set(question.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init))
+        return words.contains(cue.value.lowercased())
     }
 
     /// The editor that sets or removes a scene cue; nil for a lead-in phrase or an unknown attribute.

@@ -43,10 +43,12 @@ public struct SpuriousCueMiner: Sendable {
         /// The answers this probe could have had (its options, or its template's answers).
         public var possible: Set<String>
         public var cues: Set<CueIdentity>
+        /// The question's first line (its stem), for telling evidence from nuisance.
+        public var question: String
 
         public init(
             probeID: String, template: String, ability: Ability, truth: String, predicted: String,
-            possible: Set<String>, cues: Set<CueIdentity>
+            possible: Set<String>, cues: Set<CueIdentity>, question: String = ""
         ) {
             self.probeID = probeID
             self.template = template
@@ -55,6 +57,7 @@ public struct SpuriousCueMiner: Sendable {
             self.predicted = predicted
             self.possible = possible
             self.cues = cues
+            self.question = question
         }
     }
 
@@ -84,7 +87,8 @@ public struct SpuriousCueMiner: Sendable {
             byModel[answer.modelKey, default: []].append(
                 Observation(
                     probeID: probe.id, template: template, ability: probe.ability,
-                    truth: AnswerValue.expected(probe.expected), predicted: predicted, possible: possible, cues: cues))
+                    truth: AnswerValue.expected(probe.expected), predicted: predicted, possible: possible, cues: cues,
+                    question: String(probe.prompt.prefix { $0 != "\n" })))
         }
         return byModel
     }
@@ -104,7 +108,8 @@ public struct SpuriousCueMiner: Sendable {
             let atRisk = observations.filter { $0.truth != answer && $0.possible.contains(answer) }
             var cueHits: [CueIdentity: Int] = [:]
             for observation in atRisk where observation.predicted == answer {
-                for cue in observation.cues where !CueScan.isEvidence(cue, answer: answer, ability: observation.ability) {
+                for cue in observation.cues
+                where !CueScan.isEvidence(cue, answer: answer, ability: observation.ability, question: observation.question) {
                     cueHits[cue, default: 0] += 1
                 }
             }
@@ -114,7 +119,7 @@ public struct SpuriousCueMiner: Sendable {
                 // interference audit measures) has not learnt this phrase.
                 let isLeadIn = cue.attribute == CueIdentity.leadInAttribute
                 let sample = atRisk.filter {
-                    !CueScan.isEvidence(cue, answer: answer, ability: $0.ability)
+                    !CueScan.isEvidence(cue, answer: answer, ability: $0.ability, question: $0.question)
                         && (!isLeadIn || $0.cues.contains { $0.attribute == CueIdentity.leadInAttribute })
                 }
                 let withCue = sample.filter { $0.cues.contains(cue) }

@@ -2,9 +2,11 @@ import FaultlineCore
 
 /// Scores counterfactual groups: per model and candidate, accuracy on anchors (cue present)
 /// and counterfactuals (cue removed), and the paired gap. A cue is confirmed for a model when
-/// it was mined from that model's own answers, the gap's 95% interval lies above zero and the
-/// gap is at least `minimumGap`: both kinds of evidence, association and intervention, come
-/// from the same model. A model that also loses accuracy on another model's cue is reported
+/// it was mined from that model's own answers, the gap is at least `minimumGap`, and the gap's
+/// interval lies above zero at the Bonferroni-corrected level 1 − 0.05/m, m the number of
+/// candidates mined from that model (several are confirmed at once, so a plain 95% interval
+/// would let through about one borderline cue in twenty): both kinds of evidence,
+/// association and intervention, come from the same model. A model that also loses accuracy on another model's cue is reported
 /// as affected, not as having that cue (a phrase it never saw in training can still distract it).
 public struct SpuriousGroupAnalysis: Sendable {
     /// The smallest gap that confirms a cue.
@@ -38,6 +40,11 @@ public struct SpuriousGroupAnalysis: Sendable {
             if role == SpuriousGroupSource.anchorRole { entry.anchor = side } else { entry.counter = side }
             sides[key, default: [:]][pair] = entry
         }
+        // The family sizes of the corrections: candidates mined from each model, and all.
+        var minedCounts: [String: Int] = [:]
+        for models in minedFrom.values {
+            for model in models.components(separatedBy: ", ") { minedCounts[model, default: 0] += 1 }
+        }
         var results: [SpuriousGroupResult] = []
         for key in sides.keys.sorted() {
             let index = key.request
@@ -58,8 +65,11 @@ public struct SpuriousGroupAnalysis: Sendable {
                     counterfactualAccuracy: Statistics.wilson(successes: counters.filter { $0 }.count, total: complete.count),
                     gap: gap.mean, gapLow: gap.low, gapHigh: gap.high,
                     anchorSaysCueAnswer: Statistics.wilson(successes: complete.filter(\.0.saysCue).count, total: complete.count),
-                    confirmed: mined && complete.count >= minimumPairs && gap.low > 0 && gap.mean >= minimumGap,
-                    affected: complete.count >= minimumPairs && gap.low > 0 && gap.mean >= minimumGap,
+                    confirmed: mined && complete.count >= minimumPairs && gap.mean >= minimumGap
+                        && Statistics.pairedDifference(
+                            counters, anchors, confidence: 1 - 0.05 / Double(max(1, minedCounts[model] ?? 1))).low > 0,
+                    affected: complete.count >= minimumPairs && gap.mean >= minimumGap
+                        && Statistics.pairedDifference(counters, anchors, confidence: 1 - 0.05 / Double(max(1, requests.count))).low > 0,
                     examplePairs: complete.filter { !$0.0.correct && $0.1.correct }.prefix(4).map { [$0.0.id, $0.1.id] }))
         }
         return results

@@ -138,7 +138,9 @@ public struct SpuriousGroupSource: ProbeSource {
             let possible = Set(AnswerValue.offered(question.expected) ?? [])
                 .union(request.templateAnswers[question.templateID] ?? [])
             guard truth != request.answer, possible.contains(request.answer),
-                !CueScan.isEvidence(request.cue, answer: request.answer, ability: spec.ability)
+                !CueScan.isEvidence(
+                    request.cue, answer: request.answer, ability: spec.ability,
+                    question: String(question.prompt.prefix { $0 != "\n" }))
             else { continue }
             var rng = SeededGenerator(seed: suiteSeed, stream: UInt64(position) | (1 << 62))
             let anchor: (Scene, Question, String)

@@ -84,9 +84,11 @@ public struct SpuriousGroupResult: Codable, Sendable, Equatable {
     public var gapHigh: Double
     /// How often the model said the cue's answer on anchors.
     public var anchorSaysCueAnswer: Proportion
-    /// The gap is significant (its interval excludes 0) and at least the minimum effect.
+    /// The gap is at least the minimum effect and significant with a Bonferroni correction over
+    /// every candidate of the run.
     public var affected: Bool
-    /// `affected`, and the cue was mined from this model's own answers.
+    /// The cue was mined from this model's own answers, and the gap is at least the minimum
+    /// effect and significant with a Bonferroni correction over that model's candidates.
     public var confirmed: Bool
     /// (anchor, counterfactual) probe ids of pairs the model got right without the cue and wrong with it.
     public var examplePairs: [[String]]

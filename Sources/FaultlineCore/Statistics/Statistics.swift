@@ -8,13 +8,15 @@ public enum Statistics {
     // MARK: - Paired outcomes
 
     /// The mean of the per-item difference first − second of two paired successes (each item
-    /// scored twice, e.g. a probe clean and perturbed), with a 95% normal interval on that mean,
+    /// scored twice, e.g. a probe clean and perturbed), with a normal interval (95% by default) on that mean,
     /// clamped to [−1, 1].
     ///
     /// The two rates are not independent (both come from the same items), so the interval is
     /// on the differences d ∈ {−1, 0, 1}: mean ± z·s/√n with s the sample standard deviation.
     /// With fewer than two pairs the interval is the whole [−1, 1].
-    public static func pairedDifference(_ first: [Bool], _ second: [Bool]) -> (mean: Double, low: Double, high: Double) {
+    public static func pairedDifference(
+        _ first: [Bool], _ second: [Bool], confidence: Double = 0.95
+    ) -> (mean: Double, low: Double, high: Double) {
         precondition(first.count == second.count, "paired outcomes need equal counts, got \(first.count) and \(second.count)")
         let n = first.count
         guard n > 0 else { return (0, -1, 1) }
@@ -22,7 +24,7 @@ public enum Statistics {
         let mean = differences.reduce(0, +) / Double(n)
         guard n > 1 else { return (mean, -1, 1) }
         let variance = differences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
-        let margin = NormalDistribution.criticalValue(confidence: 0.95) * (variance / Double(n)).squareRoot()
+        let margin = NormalDistribution.criticalValue(confidence: confidence) * (variance / Double(n)).squareRoot()
         return (mean, max(-1, mean - margin), min(1, mean + margin))
     }
 

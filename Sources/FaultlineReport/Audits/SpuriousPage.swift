@@ -17,8 +17,9 @@ public enum AuditPages {
                 + "model gives, each cue is tested for making that answer more frequent. <strong>Confirmation:</strong> for each "
                 + "candidate, new pairs of questions that differ only in the cue — present in the <em>anchor</em>, removed in the "
                 + "<em>counterfactual</em> — with the same right answer, never the cue's answer. A cue is <strong>confirmed</strong> "
-                + "when accuracy without the cue is higher by at least \(AuditPage.points(audit.settings["minimumGap"] ?? 0.1)) and "
-                + "the 95% interval of that gap stays above zero.</p>\n")
+                + "when accuracy without the cue is higher by at least \(AuditPage.points(audit.settings["minimumGap"] ?? 0.1)), "
+                + "the gap stays above zero with a Bonferroni correction over the model's candidates (the table shows the plain "
+                + "95% interval), and the cue was mined from that model.</p>\n")
         page.add("<dl class=\"meta\"><dt>Mining run</dt><dd><code>\(e(audit.miningRunID))</code></dd>"
             + "<dt>Group run</dt><dd><code>\(e(audit.groupRunID.isEmpty ? "none (no candidate)" : audit.groupRunID))</code></dd>"
             + "<dt>Seed</dt><dd>\(audit.seed)</dd><dt>Models</dt><dd>\(e(audit.models.joined(separator: ", ")))</dd></dl>\n</header>\n")

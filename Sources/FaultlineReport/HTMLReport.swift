@@ -12,23 +12,7 @@ struct HTMLReport {
     func e(_ text: String) -> String { HTMLText.escape(text) }
 
     func render() -> String {
-        var out = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
-            <meta name="generator" content="\(e(generator))">
-            <title>Faultline report · \(e(content.manifest.runID))</title>
-            <style>
-            \(HTMLStyle.css)
-            </style>
-            </head>
-            <body>
-            <main>
-
-            """
+        var out = HTMLStyle.documentStart(title: "Faultline report · \(content.manifest.runID)", generator: generator)
         out += header()
         out += summarySection()
         out += abilitySection()

@@ -1,5 +1,27 @@
 /// The report's style sheet, inlined so the HTML file stands alone.
 enum HTMLStyle {
+    /// Everything before a page's content: the head (strict Content-Security-Policy: no
+    /// scripts, images only as data URLs) and the opening of `<body><main>`.
+    static func documentStart(title: String, generator: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+        <meta name="generator" content="\(HTMLText.escape(generator))">
+        <title>\(HTMLText.escape(title))</title>
+        <style>
+        \(css)
+        </style>
+        </head>
+        <body>
+        <main>
+
+        """
+    }
+
     static let css = """
         :root { --ink: #1b1f24; --muted: #57606a; --line: #d0d7de; --panel: #f6f8fa; --link: #0b5cad; color-scheme: light; }
         * { box-sizing: border-box; }

@@ -84,8 +84,7 @@ struct RepairLoopTests {
         #expect(targetCandidates.contains { $0.cue == phrase && $0.answer == "yes" }, "target candidates: \(found)")
 
         // Confirmation on new probes, every model on every candidate.
-        var templateAnswers: [String: Set<String>] = [:]
-        for answer in mined { templateAnswers[answer.probe.lineage.factors["template"] ?? "?", default: []].insert(AnswerValue.expected(answer.probe.expected)) }
+        let templateAnswers = SpuriousCueMiner.templateAnswers(mined)
         let candidates = Array(targetCandidates.prefix(4)) + Array(referenceCandidates.prefix(4))
         let requests = candidates.map {
             SpuriousGroupSource.Request(cue: $0.cue, answer: $0.answer, abilities: Self.abilities, templateAnswers: templateAnswers)

@@ -69,12 +69,7 @@ public struct SpuriousCueMiner: Sendable {
 
     /// Observations per model from stored answers; probes whose answer could not be read are left out.
     public static func observations(_ answers: [AnsweredProbe]) -> [String: [Observation]] {
-        // A template's answer space: every right answer it had in the sample.
-        var templateAnswers: [String: Set<String>] = [:]
-        for answer in answers {
-            let template = answer.probe.lineage.factors["template"] ?? "?"
-            templateAnswers[template, default: []].insert(AnswerValue.expected(answer.probe.expected))
-        }
+        let templateAnswers = templateAnswers(answers)
         var byModel: [String: [Observation]] = [:]
         var cueCache: [String: Set<CueIdentity>] = [:]
         for answer in answers {
@@ -91,6 +86,15 @@ public struct SpuriousCueMiner: Sendable {
                     question: String(probe.prompt.prefix { $0 != "\n" })))
         }
         return byModel
+    }
+
+    /// Each question template's answer space: every right answer it had among `answers`.
+    public static func templateAnswers(_ answers: [AnsweredProbe]) -> [String: Set<String>] {
+        var spaces: [String: Set<String>] = [:]
+        for answer in answers {
+            spaces[answer.probe.lineage.factors["template"] ?? "?", default: []].insert(AnswerValue.expected(answer.probe.expected))
+        }
+        return spaces
     }
 
     /// Every answer × cue pair tested for `model`, with q-values; `candidates(from:)` keeps the reportable ones.

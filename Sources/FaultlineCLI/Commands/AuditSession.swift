@@ -34,11 +34,7 @@ struct AuditSession {
             runID: runID, suite: configuration.summary, seed: configuration.seed, probeCount: source.count,
             models: loaded.map { .init(key: $0.key, fingerprint: $0.fingerprint) },
             faultlineVersion: FaultlineVersion.current)
-        let record = try database.createRun(id: runID, configJSON: configJSON, manifest: manifest)
-        if record.manifest != manifest { try database.updateManifest(runID: runID, manifest) }
-        let resumed = try database.probeCount(runID: runID)
-        FileHandle.standardError.write(
-            Data("run \(runID)\(resumed > 0 ? " (resuming: \(resumed) probes already stored)" : "")\n".utf8))
+        try StoredRun.createOrResume(database, configJSON: configJSON, manifest: manifest)
 
         let bar = ProgressBar()
         let runner = AuditRunner(database: database, logger: logger)

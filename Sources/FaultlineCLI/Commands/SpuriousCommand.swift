@@ -121,11 +121,7 @@ struct SpuriousAuditRun {
         }
 
         // One request per distinct cue → answer, whichever model it came from.
-        var templateAnswers: [String: Set<String>] = [:]
-        for answer in answers {
-            templateAnswers[answer.probe.lineage.factors["template"] ?? "?", default: []]
-                .insert(AnswerValue.expected(answer.probe.expected))
-        }
+        let templateAnswers = SpuriousCueMiner.templateAnswers(answers)
         var requests: [SpuriousGroupSource.Request] = []
         var minedFrom: [Int: String] = [:]
         for candidate in candidates {

@@ -49,11 +49,7 @@ struct StoredRun {
             runID: runID, suite: summary, seed: seed, probeCount: source.count,
             models: models.map { .init(key: $0.key, fingerprint: $0.fingerprint) }, faultlineVersion: FaultlineVersion.current)
         let configuration = String(decoding: try JSONEncoder().encode(["identity": identity]), as: UTF8.self)
-        let record = try database.createRun(id: runID, configJSON: configuration, manifest: manifest)
-        if record.manifest != manifest { try database.updateManifest(runID: runID, manifest) }
-        let resumed = try database.probeCount(runID: runID)
-        FileHandle.standardError.write(
-            Data("run \(runID)\(resumed > 0 ? " (resuming: \(resumed) probes already stored)" : "")\n".utf8))
+        try Self.createOrResume(database, configJSON: configuration, manifest: manifest)
         let bar = ProgressBar()
         let runner = AuditRunner(database: database, logger: logger)
         try runner.materialise(runID: runID, source: source) { done, total in
@@ -65,6 +61,17 @@ struct StoredRun {
         }
         try database.setStatus(runID: runID, "complete")
         return manifest
+    }
+
+    /// Creates the run (or updates the manifest of the stored one, so its models are current)
+    /// and says on standard error whether it resumes.
+    static func createOrResume(_ database: AuditDatabase, configJSON: String, manifest: RunManifest) throws {
+        let runID = manifest.runID
+        let record = try database.createRun(id: runID, configJSON: configJSON, manifest: manifest)
+        if record.manifest != manifest { try database.updateManifest(runID: runID, manifest) }
+        let resumed = try database.probeCount(runID: runID)
+        FileHandle.standardError.write(
+            Data("run \(runID)\(resumed > 0 ? " (resuming: \(resumed) probes already stored)" : "")\n".utf8))
     }
 
     /// Every stored answer of a run.

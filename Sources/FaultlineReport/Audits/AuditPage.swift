@@ -43,21 +43,7 @@ struct AuditPage {
     mutating func add(_ html: String) { body += html }
 
     func render() -> String {
-        """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
-        <meta name="generator" content="\(e(generator))">
-        <title>\(e(title))</title>
-        <style>
-        \(HTMLStyle.css)
-        </style>
-        </head>
-        <body>
-        <main>
+        HTMLStyle.documentStart(title: title, generator: generator) + """
         \(body)<footer class="muted"><p>Written by \(e(generator)). Every figure is computed from the stored answers of the runs named above; rebuilding gives the same bytes.</p></footer>
         </main>
         </body>

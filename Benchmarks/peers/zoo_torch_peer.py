@@ -5,7 +5,8 @@ The same network as Faultline's zoo model (FaultlineZoo/Model/ZooNetwork.swift):
 the rest keep the 8x8 grid), its feature map projected into image
 tokens; the question's tokens through one transformer block, mean-pooled into a vector;
 fusion (the question vector scales and shifts every image token's features, FiLM; a
-per-token layer; pre-norm transformer blocks); an answer head over the tokens' mean and max and the question vector;
+per-token layer, or a hidden layer the question modulates; pre-norm transformer blocks); an answer head over the
+tokens' mean and max, the question vector and, with readout hops, what question-led attention read from the tokens;
 and a CLIP-style head (pooled image tokens; caption tokens through one more transformer
 block) trained with a symmetric InfoNCE loss next to the answer loss and the auxiliary
 per-cell shape and colour loss. Random inputs of the
@@ -16,7 +17,7 @@ AdamW) and per inference batch (forward of the answer head, no gradients).
 
 usage: zoo_torch_peer.py --batch 32 --image 64 --channels 16,32,64,128 --width 128 --heads 4
        --layers 2 --tokens 24 --caption-tokens 16 --vocabulary 400 --answers 500
-       --embedding 64 --steps 20 --threads 2
+       --embedding 64 --steps 20 --threads 2 --readout-hops 2 --fusion-hidden 512
 """
 import argparse
 import json
@@ -58,12 +59,17 @@ class ZooNet(nn.Module):
         self.question_block = Block(a.width, a.heads)
         self.question_norm = nn.LayerNorm(a.width)
         self.image_norm = nn.LayerNorm(a.width)
-        self.scale = nn.Linear(a.width, a.width)
-        self.shift = nn.Linear(a.width, a.width)
-        self.mix = nn.Linear(a.width, a.width)
+        modulated = a.fusion_hidden or a.width
+        self.expand = nn.Linear(a.width, modulated) if a.fusion_hidden else None
+        self.scale = nn.Linear(a.width, modulated)
+        self.shift = nn.Linear(a.width, modulated)
+        self.mix = nn.Linear(modulated, a.width)
         self.blocks = nn.ModuleList([Block(a.width, a.heads) for _ in range(a.layers)])
         self.norm = nn.LayerNorm(a.width)
-        self.hidden = nn.Linear(3 * a.width, a.width)
+        self.readout_norms = nn.ModuleList([nn.LayerNorm(a.width) for _ in range(a.readout_hops)])
+        self.readouts = nn.ModuleList([nn.MultiheadAttention(a.width, a.heads, batch_first=True)
+                                       for _ in range(a.readout_hops)])
+        self.hidden = nn.Linear((4 if a.readout_hops else 3) * a.width, a.width)
         self.answer = nn.Linear(a.width, a.answers)
         self.image_embedding = nn.Linear(a.width, a.embedding)
         self.caption_position = nn.Parameter(torch.randn(a.caption_tokens, a.width) * 0.02)
@@ -89,12 +95,22 @@ class ZooNet(nn.Module):
         q = (q * weights).sum(1) / weights.sum(1)
         gain = (self.scale(q) + 1).unsqueeze(1)
         bias = self.shift(q).unsqueeze(1)
-        x = self.mix(F.relu(self.image_norm(image_tokens) * gain + bias))
+        features = self.image_norm(image_tokens)
+        if self.expand is not None:
+            features = self.expand(features)
+        x = self.mix(F.relu(features * gain + bias))
         for block in self.blocks:
             x = block(x, None)
         x = self.norm(x)
         strongest = x.max(dim=1).values
-        return self.answer(F.relu(self.hidden(torch.cat([x.mean(1), strongest, q], dim=1))))
+        pooled = [x.mean(1), strongest, q]
+        if len(self.readouts):
+            query = q.unsqueeze(1)
+            for norm, attention in zip(self.readout_norms, self.readouts):
+                h = norm(query)
+                query = query + attention(h, x, x, need_weights=False)[0]
+            pooled.append(query.squeeze(1))
+        return self.answer(F.relu(self.hidden(torch.cat(pooled, dim=1))))
 
     def contrastive_loss(self, image_tokens, captions, caption_mask):
         image = F.normalize(self.image_embedding(image_tokens.mean(1)), dim=-1)
@@ -111,7 +127,7 @@ def main():
     p = argparse.ArgumentParser()
     for name, default in [("batch", 32), ("image", 64), ("width", 128), ("heads", 4), ("layers", 1), ("tokens", 24),
                           ("caption-tokens", 16), ("vocabulary", 400), ("answers", 500), ("embedding", 64),
-                          ("steps", 20), ("threads", 2)]:
+                          ("steps", 20), ("threads", 2), ("readout-hops", 0), ("fusion-hidden", 0)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--channels", default="16,32,64,128")
     p.add_argument("--contrastive-weight", type=float, default=0.5)

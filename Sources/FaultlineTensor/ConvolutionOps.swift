@@ -58,6 +58,9 @@ private func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float
 }
 
 /// Adds the patch gradients in `col` back into the image gradient `dx` (zeroed by the caller).
+///
+/// Each image pixel receives its patch gradients in (channel, kh, kw, oh, ow) order whatever
+/// the loop bounds, so skipping the columns that fall in the padding changes no bits.
 private func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
     let columns = g.batch * g.outPlane
     let src = SharedReadPointer(col), dst = SharedPointer(dx)
@@ -69,19 +72,59 @@ private func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Floa
                 for kw in 0..<g.kernelWidth {
                     let row = (c * g.kernelHeight + kh) * g.kernelWidth + kw
                     let grad = src.base + row * columns + n * g.outPlane
+                    // Output columns whose window column lies inside the image (as in im2col).
+                    let (first, end) = g.insideRange(kernelOffset: kw)
+                    if first >= end { continue }
                     for oh in 0..<g.outHeight {
                         let ih = oh * g.stride - g.padding + kh
                         if ih < 0 || ih >= g.height { continue }
                         let line = grad + oh * g.outWidth
-                        let target = plane + ih * g.width
-                        for ow in 0..<g.outWidth {
-                            let iw = ow * g.stride - g.padding + kw
-                            if iw >= 0 && iw < g.width { target[iw] += line[ow] }
+                        let target = plane + ih * g.width + kw - g.padding
+                        if g.stride == 1 {
+                            for ow in first..<end { target[ow] += line[ow] }
+                        } else {
+                            for ow in first..<end { target[ow * g.stride] += line[ow] }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// Forward-only convolution for when no gradient is wanted (inference): each image's
+/// patches times the weights straight into that image's NCHW output, bias added in place.
+///
+/// Why a second path: one image's patch matrix (at most a few hundred KB here) stays in
+/// the core's cache between im2col and the product, and the product already has the NCHW
+/// layout, so the batch-wide patch matrix and the scatter back to NCHW that training needs
+/// (for the weight gradient) are both skipped.
+private func convolveEachImage(_ input: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: WindowGeometry) -> Tensor {
+    let outChannels = w.shape[0]
+    let one = WindowGeometry(batch: 1, channels: g.channels, height: g.height, width: g.width,
+                             kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, stride: g.stride, padding: g.padding)
+    let imageSize = g.channels * g.height * g.width, outSize = outChannels * g.outPlane
+    return Tensor(shape: [g.batch, outChannels, g.outHeight, g.outWidth]) { o in
+        let dst = SharedPointer(o.baseAddress!)
+        input.withPointer { ip in w.withPointer { wp in
+            let src = SharedReadPointer(ip), weights = SharedReadPointer(wp)
+            let biasValues = bias?.scalars
+            parallelBlocks(g.batch, costPerItem: g.patch * outSize) { images in
+                let col = UnsafeMutablePointer<Float>.allocate(capacity: g.patch * g.outPlane)
+                defer { col.deallocate() }
+                for n in images {
+                    im2col(src.base + n * imageSize, col, one)
+                    let out = dst.base + n * outSize
+                    gemm(transposeA: false, transposeB: false, m: outChannels, n: g.outPlane, k: g.patch, a: weights.base,
+                         lda: g.patch, b: col, ldb: g.outPlane, c: out, ldc: g.outPlane, threaded: false)
+                    guard let biasValues else { continue }
+                    for oc in 0..<outChannels {
+                        let channel = out + oc * g.outPlane, b = biasValues[oc]
+                        for i in 0..<g.outPlane { channel[i] += b }
+                    }
+                }
+            }
+        } }
     }
 }
 
@@ -96,6 +139,9 @@ public func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int
     precondition(g.outHeight > 0 && g.outWidth > 0, "conv2d: kernel \(w.shape) larger than padded input \(input.shape)")
     let outChannels = w.shape[0]
     if let bias { precondition(bias.shape == [outChannels], "conv2d: bias \(bias.shape) for \(outChannels) channels") }
+    if x.id < 0 && weight.id < 0 && (bias?.id ?? -1) < 0 {
+        return Variable(convolveEachImage(input, w, bias?.value, g))
+    }
     let columns = g.batch * g.outPlane
     let col = Tensor(shape: [g.patch, columns]) { c in input.withPointer { im2col($0, c.baseAddress!, g) } }
     // [out, batch·plane] from one GEMM, then scattered to NCHW with the bias added.

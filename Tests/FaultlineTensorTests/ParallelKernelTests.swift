@@ -134,4 +134,27 @@ struct ParallelKernelTests {
         } } } }
         #expect(worst < 1e-4, "conv2d differs from the direct loop by \(worst)")
     }
+
+    @Test(arguments: [(1, 1), (2, 1)])
+    func forwardOnlyConvolutionMatchesTheRecordedOne(stride: Int, padding: Int) {
+        // Inference convolves image by image; training convolves the batch at once so it
+        // can keep the patches for the weight gradient. Both must give the same outputs.
+        let original = ComputeThreads.count
+        defer { ComputeThreads.set(original) }
+        ComputeThreads.set(2)
+        let x = randomTensor([6, 16, 32, 32], seed: 31)
+        let w = randomTensor([32, 16, 3, 3], seed: 32)
+        let b = randomTensor([32], seed: 33)
+        let forwardOnly = conv2d(Variable(x), weight: Variable(w), bias: Variable(b), stride: stride, padding: padding).value
+        let tape = Tape()
+        let recorded = conv2d(
+            Variable(x), weight: tape.variable(w), bias: tape.variable(b), stride: stride, padding: padding).value
+        #expect(forwardOnly.shape == recorded.shape)
+        var worst: Float = 0
+        for i in 0..<recorded.count {
+            worst = max(worst, abs(forwardOnly.scalars[i] - recorded.scalars[i]) / max(1, abs(recorded.scalars[i])))
+        }
+        // Not bit for bit: the products are split differently, so the last bit can differ.
+        #expect(worst < 1e-5, "forward-only and recorded convolutions differ by \(worst) (relative)")
+    }
 }

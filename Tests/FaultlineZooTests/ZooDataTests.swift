@@ -237,6 +237,9 @@ struct ZooConfigurationTests {
         #expect(configuration.data.imageSize == 64 && configuration.data.renderSize == 128)
         #expect(!configuration.data.formats.contains(.box))
         #expect(configuration.architecture.imageChannels == [32, 64, 128])
+        // Configurations written before readout hops and the fusion hidden layer existed
+        // keep the network they were trained with.
+        #expect(configuration.architecture.readoutHops == 0 && configuration.architecture.fusionHidden == 0)
     }
 
     @Test("unknown fields are errors naming the known ones")
@@ -260,6 +263,8 @@ struct ZooConfigurationTests {
             (#"{"data": {"imageSize": 300}}"#, "data.imageSize"),
             (#"{"data": {"formats": ["box"]}}"#, "data.formats"),
             (#"{"architecture": {"width": 130, "heads": 4}}"#, "architecture.width"),
+            (#"{"architecture": {"readoutHops": 9}}"#, "architecture.readoutHops"),
+            (#"{"architecture": {"fusionHidden": -1}}"#, "architecture.fusionHidden"),
             (#"{"training": {"learningRate": -1}}"#, "training.learningRate"),
             (#"{"plants": [{"kind": "spurious-cue", "attribute": "background", "value": "lava", "answer": "star"}]}"#, "plants[0].value"),
             (#"{"plants": [{"kind": "spurious-cue", "attribute": "background", "value": "grass", "answer": "zzz"}]}"#, "plants[0].answer"),

@@ -179,6 +179,28 @@ struct ZooAnswerResolverTests {
 
 @Suite("Zoo training")
 struct ZooTrainingTests {
+    @Test("readout hops and the fusion hidden layer add their parameters, and training moves every one of them")
+    func readoutAndFusionHidden() throws {
+        var configuration = tinyConfiguration(steps: 2)
+        configuration.architecture.readoutHops = 2
+        configuration.architecture.fusionHidden = 64
+        var trainer = try ZooTrainer(configuration: configuration)
+        let names = trainer.checkpoint.parameters.names
+        for name in ["answer.readout1.query.weight", "answer.readout2.output.bias", "answer.readout2.norm.weight", "fusion.expand.weight"] {
+            #expect(names.contains(name), "\(name) missing from \(names)")
+        }
+        let plain = ZooCheckpoint(configuration: tinyConfiguration(), answers: .standard, tokenizer: .standard())
+        #expect(!plain.parameters.names.contains { $0.hasPrefix("answer.readout") || $0 == "fusion.expand.weight" })
+        #expect(trainer.checkpoint.parameters["fusion.scale.weight"]?.shape == [64, 32])
+        #expect(trainer.checkpoint.parameters["answer.hidden.weight"]?.shape == [32, 4 * 32])
+
+        let before = trainer.checkpoint.parameters
+        for step in 0..<2 { _ = trainer.step(try trainer.batch(atStep: step, threads: 2)) }
+        for name in names where name.hasPrefix("answer.readout") || name.hasPrefix("fusion.") {
+            #expect(trainer.checkpoint.parameters[name] != before[name], "\(name) did not change")
+        }
+    }
+
     @Test("the same configuration gives the same weights, bit for bit")
     func deterministic() throws {
         func train() throws -> [UInt32] {

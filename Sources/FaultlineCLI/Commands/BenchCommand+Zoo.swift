@@ -89,7 +89,7 @@ extension BenchCommand {
         for _ in 0..<zooSteps { inferenceBatch() }
         let inference = 1000 * Date().timeIntervalSince(start) / Double(zooSteps)
         var figures = [ZooFigure(
-            name: "Faultline tensor engine (Swift)", parameters: checkpoint.parameters.scalarCount,
+            name: "Faultline tensor engine (Swift, OpenBLAS \(BLASKernels.coreName))", parameters: checkpoint.parameters.scalarCount,
             trainMillisecondsPerStep: train, inferenceMillisecondsPerBatch: inference)]
         show(figures[0])
 
@@ -105,6 +105,7 @@ extension BenchCommand {
             ("--heads", architecture.heads), ("--layers", architecture.fusionLayers), ("--tokens", length),
             ("--caption-tokens", length), ("--vocabulary", tokenizer.count), ("--answers", answers.count),
             ("--embedding", architecture.embeddingDimension), ("--steps", zooSteps), ("--threads", threads),
+            ("--readout-hops", architecture.readoutHops), ("--fusion-hidden", architecture.fusionHidden),
         ]
         var arguments = [script, "--channels", channels, "--contrastive-weight", String(configuration.training.contrastiveWeight)]
         for (flag, value) in sizes { arguments += [flag, String(value)] }
@@ -127,7 +128,7 @@ extension BenchCommand {
     }
 
     private func show(_ figure: ZooFigure) {
-        let name = figure.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+        let name = figure.name.padding(toLength: 52, withPad: " ", startingAt: 0)
         print(name + String(
             format: "%8.1f ms/training step  %8.1f ms/inference batch  (%d parameters)", figure.trainMillisecondsPerStep,
             figure.inferenceMillisecondsPerBatch, figure.parameters))

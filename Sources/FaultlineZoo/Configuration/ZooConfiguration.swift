@@ -224,20 +224,28 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
     public var fusionLayers: Int
     /// The dimension of the contrastive image and caption embeddings.
     public var embeddingDimension: Int
+    /// Rounds of question-led attention over the fused image tokens before the answer head
+    /// (0: the answer head sees only pooled tokens and the question vector).
+    public var readoutHops: Int
+    /// The width of the hidden layer the question modulates (FiLM) in each image token
+    /// (0: the question modulates the token's own features).
+    public var fusionHidden: Int
 
     public init(
         imageChannels: [Int] = [32, 64, 128], width: Int = 128, heads: Int = 4, fusionLayers: Int = 2,
-        embeddingDimension: Int = 64
+        embeddingDimension: Int = 64, readoutHops: Int = 0, fusionHidden: Int = 0
     ) {
+        self.fusionHidden = fusionHidden
         self.imageChannels = imageChannels
         self.width = width
         self.heads = heads
         self.fusionLayers = fusionLayers
         self.embeddingDimension = embeddingDimension
+        self.readoutHops = readoutHops
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case imageChannels, width, heads, fusionLayers, embeddingDimension
+        case imageChannels, width, heads, fusionLayers, embeddingDimension, readoutHops, fusionHidden
     }
 
     public init(from decoder: any Decoder) throws {
@@ -251,6 +259,8 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
         fusionLayers = try StrictDecoding.field(c, .fusionLayers, d.fusionLayers, hint: "give a whole number")
         embeddingDimension = try StrictDecoding.field(
             c, .embeddingDimension, d.embeddingDimension, hint: "give a whole number")
+        readoutHops = try StrictDecoding.field(c, .readoutHops, d.readoutHops, hint: "give a whole number")
+        fusionHidden = try StrictDecoding.field(c, .fusionHidden, d.fusionHidden, hint: "give a whole number")
     }
 
     func validate() throws(ZooConfigurationError) {
@@ -275,6 +285,12 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
         guard (1...1024).contains(embeddingDimension) else {
             throw ZooConfigurationError(
                 field: "architecture.embeddingDimension", message: "\(embeddingDimension) is outside 1...1024")
+        }
+        guard (0...8).contains(readoutHops) else {
+            throw ZooConfigurationError(field: "architecture.readoutHops", message: "\(readoutHops) is outside 0...8")
+        }
+        guard (0...4096).contains(fusionHidden) else {
+            throw ZooConfigurationError(field: "architecture.fusionHidden", message: "\(fusionHidden) is outside 0...4096")
         }
     }
 }

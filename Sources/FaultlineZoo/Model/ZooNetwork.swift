@@ -36,11 +36,14 @@ public struct ZooNetwork: Sendable {
     let questionBlock: TransformerBlock
     let questionNorm: LayerNorm
     let imageNorm: LayerNorm
+    let expand: Linear?
     let scale: Linear
     let shift: Linear
     let mix: Linear
     let blocks: [TransformerBlock]
     let norm: LayerNorm
+    let readoutNorms: [LayerNorm]
+    let readouts: [MultiHeadAttention]
     let hidden: Linear
     let answerHead: Linear
     let imageEmbedding: Linear
@@ -86,14 +89,24 @@ public struct ZooNetwork: Sendable {
         questionBlock = TransformerBlock("text.block", width: width, heads: architecture.heads, parameters: &parameters)
         questionNorm = LayerNorm("text.norm", width: width, parameters: &parameters)
         imageNorm = LayerNorm("fusion.image_norm", width: width, parameters: &parameters)
-        scale = Linear("fusion.scale", inputs: width, outputs: width, parameters: &parameters)
-        shift = Linear("fusion.shift", inputs: width, outputs: width, parameters: &parameters)
-        mix = Linear("fusion.mix", inputs: width, outputs: width, parameters: &parameters)
+        let modulated = architecture.fusionHidden > 0 ? architecture.fusionHidden : width
+        expand = architecture.fusionHidden > 0
+            ? Linear("fusion.expand", inputs: width, outputs: modulated, parameters: &parameters) : nil
+        scale = Linear("fusion.scale", inputs: width, outputs: modulated, parameters: &parameters)
+        shift = Linear("fusion.shift", inputs: width, outputs: modulated, parameters: &parameters)
+        mix = Linear("fusion.mix", inputs: modulated, outputs: width, parameters: &parameters)
         blocks = (0..<architecture.fusionLayers).map { index in
             TransformerBlock("fusion.block\(index + 1)", width: width, heads: architecture.heads, parameters: &parameters)
         }
         norm = LayerNorm("fusion.norm", width: width, parameters: &parameters)
-        hidden = Linear("answer.hidden", inputs: 3 * width, outputs: width, parameters: &parameters)
+        readoutNorms = (0..<architecture.readoutHops).map { index in
+            LayerNorm("answer.readout\(index + 1).norm", width: width, parameters: &parameters)
+        }
+        readouts = (0..<architecture.readoutHops).map { index in
+            MultiHeadAttention("answer.readout\(index + 1)", width: width, heads: architecture.heads, parameters: &parameters)
+        }
+        let joinedWidth = (architecture.readoutHops > 0 ? 4 : 3) * width
+        hidden = Linear("answer.hidden", inputs: joinedWidth, outputs: width, parameters: &parameters)
         answerHead = Linear("answer.head", inputs: width, outputs: answerCount, parameters: &parameters)
         imageEmbedding = Linear(
             "contrastive.image", inputs: width, outputs: architecture.embeddingDimension, parameters: &parameters)
@@ -167,18 +180,42 @@ public struct ZooNetwork: Sendable {
         let question = questionVector(questionEmbeddings, mask: questionMask, pass)
         // FiLM: the question scales and shifts every image token's features (ones [b, n, 1] ×
         // [b, 1, w] repeats its scale and shift over the tokens).
+        // With a hidden layer, each hidden unit mixes several features before the question
+        // gates it, so one unit can stand for a conjunction ("red" and "square").
         let ones = Variable(Tensor.filled([batch, imageCount, 1], with: 1))
-        let gain = matmul(ones, scale(question, pass).shifted(by: 1).reshaped([batch, 1, width]))
-        let bias = matmul(ones, shift(question, pass).reshaped([batch, 1, width]))
-        var x = mix((imageNorm(imageTokens, pass) * gain + bias).relu(), pass)
+        var features = imageNorm(imageTokens, pass)
+        if let expand { features = expand(features, pass) }
+        let modulated = features.shape[2]
+        let gain = matmul(ones, scale(question, pass).shifted(by: 1).reshaped([batch, 1, modulated]))
+        let bias = matmul(ones, shift(question, pass).reshaped([batch, 1, modulated]))
+        var x = mix((features * gain + bias).relu(), pass)
         for block in blocks { x = block(x, pass) }
         x = norm(x, pass)
         let side = Self.gridSide(imageSize: imageSize, layers: convolutions.count)
         let grid = x.transposed(1, 2).reshaped([batch, width, side, side])
         let strongest = grid.maxPool2d(kernel: side).reshaped([batch, width])
         let average = x.mean(alongDimension: 1)
-        let joined = concatenate([average, strongest, question], alongDimension: 1)
+        var pooled = [average, strongest, question]
+        if !readouts.isEmpty { pooled.append(readout(question: question, tokens: x, pass)) }
+        let joined = concatenate(pooled, alongDimension: 1)
         return answerHead(hidden(joined, pass).relu(), pass)
+    }
+
+    /// Question-led attention over the fused tokens [b, n, width]: the question vector
+    /// queries the tokens, and each hop adds what it read to the query of the next. Returns
+    /// the final query [b, width].
+    ///
+    /// Why: "what colour is the pentagon?" asks for one location's features selected by
+    /// another feature of the same location. Pooling (mean, max) mixes every object's
+    /// colour; attention keyed on the tokens' shape picks the pentagon's cell and returns its
+    /// colour, and a second hop can read a second object for relations.
+    func readout(question: Variable, tokens x: Variable, _ pass: ForwardPass) -> Variable {
+        let batch = x.shape[0], width = architecture.width
+        var query = question.reshaped([batch, 1, width])
+        for (norm, attention) in zip(readoutNorms, readouts) {
+            query = query + attention(norm(query, pass), context: x, pass)
+        }
+        return query.reshaped([batch, width])
     }
 
     /// The question as one vector [b, width]: its tokens through a transformer block, then the

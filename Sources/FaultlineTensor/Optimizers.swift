@@ -75,6 +75,9 @@ public struct Adam: Sendable {
 public struct AdamW: Sendable {
     private var core: AdamCore
 
+    /// The `faultline.format` of a saved optimiser state.
+    public static let stateFormat = "faultline-adamw-1"
+
     /// Creates the optimiser; PyTorch's default weight decay is 0.01.
     public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
         core = AdamCore(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
@@ -86,6 +89,55 @@ public struct AdamW: Sendable {
     /// Applies one update with `gradients` aligned to `parameters`' order.
     public mutating func step(_ parameters: inout ParameterSet, gradients: [Tensor], learningRate: Float) {
         core.update(&parameters, gradients: gradients, learningRate: learningRate, decoupled: true)
+    }
+
+    /// The state a resumed run needs to continue bit for bit: the step count and both
+    /// moment estimates, named `first.NAME` and `second.NAME` after `parameters`.
+    public func stateFile(for parameters: ParameterSet) -> SafeTensorsFile {
+        var tensors: [(name: String, tensor: Tensor)] = []
+        for (index, name) in parameters.names.enumerated() {
+            let shape = parameters.tensors[index].shape
+            let count = parameters.tensors[index].count
+            let first = core.firstMoments.isEmpty ? [Float](repeating: 0, count: count) : core.firstMoments[index]
+            let second = core.secondMoments.isEmpty ? [Float](repeating: 0, count: count) : core.secondMoments[index]
+            tensors.append(("first." + name, Tensor(shape: shape, scalars: first)))
+            tensors.append(("second." + name, Tensor(shape: shape, scalars: second)))
+        }
+        return SafeTensorsFile(tensors: tensors, metadata: ["faultline.format": Self.stateFormat, "faultline.adamw.step": String(core.step)])
+    }
+
+    /// Replaces the state with one saved by `stateFile(for:)` for the same parameters.
+    ///
+    /// - Throws: `SafeTensorsError` naming the file and the tensor when the file is not an
+    ///   optimiser state or does not match `parameters` (nothing changes then).
+    public mutating func restore(_ file: SafeTensorsFile, for parameters: ParameterSet, path: String) throws(SafeTensorsError) {
+        guard file.metadata["faultline.format"] == Self.stateFormat, let step = file.metadata["faultline.adamw.step"].flatMap({ Int($0) })
+        else {
+            throw SafeTensorsError(
+                path: path, tensor: nil, kind: .unexpectedMetadata, problem: "not an AdamW state written by Faultline",
+                remedy: "Resume from the .optimizer.safetensors file written next to the checkpoint.")
+        }
+        var moments = (first: [[Float]](), second: [[Float]]())
+        for (index, name) in parameters.names.enumerated() {
+            let shape = parameters.tensors[index].shape
+            for (prefix, isFirst) in [("first.", true), ("second.", false)] {
+                guard let tensor = file[prefix + name] else {
+                    throw SafeTensorsError(
+                        path: path, tensor: prefix + name, kind: .missingTensor, problem: "the state lacks this moment",
+                        remedy: "Resume with the optimiser state saved with the same checkpoint.")
+                }
+                guard tensor.shape == shape else {
+                    throw SafeTensorsError(
+                        path: path, tensor: prefix + name, kind: .shapeMismatch(expected: shape, found: tensor.shape),
+                        problem: "the state's shape \(tensor.shape) differs from the parameter's \(shape)",
+                        remedy: "Resume with the optimiser state saved with the same checkpoint.")
+                }
+                if isFirst { moments.first.append(tensor.scalars) } else { moments.second.append(tensor.scalars) }
+            }
+        }
+        core.firstMoments = moments.first
+        core.secondMoments = moments.second
+        core.step = step
     }
 }
 

@@ -21,6 +21,8 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Sendable, Equata
         case missingTensor
         case unexpectedTensor
         case shapeMismatch(expected: [Int], found: [Int])
+        /// The metadata says the file holds something else (e.g. not an optimiser state).
+        case unexpectedMetadata
     }
 
     /// The file (or "<memory>").

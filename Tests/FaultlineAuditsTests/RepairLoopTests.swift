@@ -38,7 +38,7 @@ struct RepairLoopTests {
 
     static func trained(_ name: String, plants: [PlantPlan]) throws -> ZooModel {
         var trainer = try ZooTrainer(configuration: configuration(name: name, plants: plants))
-        try trainer.train(progress: { _ in }, save: { _ in })
+        try trainer.train(progress: { _ in }, save: { _, _ in })
         return ZooModel(key: "zoo:\(name)", checkpoint: trainer.checkpoint, weightsDigest: name)
     }
 

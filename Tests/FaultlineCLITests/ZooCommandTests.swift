@@ -1,3 +1,4 @@
+import FaultlineTensor
 import Foundation
 import Testing
 
@@ -45,6 +46,37 @@ import Testing
         ])
         #expect(audited.status == 0, "\(audited.error)")
         #expect(audited.output.contains("counting"))
+    }
+
+    @Test func aResumedRunWritesTheWeightsOfAnUninterruptedOne() async throws {
+        let configuration = try writeTinyConfiguration()
+        let whole = scratch.appendingPathComponent("whole"), resumed = scratch.appendingPathComponent("resumed")
+        let trained = try await FaultlineProcess.run(["zoo", "train", "--config", configuration.path, "--out", whole.path])
+        #expect(trained.status == 0, "\(trained.error)")
+        // A run cut off after its step-3 checkpoint: only those files survive.
+        try FileManager.default.createDirectory(at: resumed, withIntermediateDirectories: true)
+        for name in ["step-000003.safetensors", "step-000003.optimizer.safetensors"] {
+            try FileManager.default.copyItem(at: whole.appendingPathComponent(name), to: resumed.appendingPathComponent(name))
+        }
+        let continued = try await FaultlineProcess.run([
+            "zoo", "train", "--config", configuration.path, "--out", resumed.path, "--resume",
+        ])
+        #expect(continued.status == 0, "\(continued.error)")
+        #expect(continued.output.contains("Resuming tiny at step 3"))
+        // Same tensors, bit for bit (the metadata's smoothed loss starts afresh on resume).
+        let a = try SafeTensors.read(from: whole.appendingPathComponent("tiny.safetensors"))
+        let b = try SafeTensors.read(from: resumed.appendingPathComponent("tiny.safetensors"))
+        #expect(a.tensors.map(\.name) == b.tensors.map(\.name))
+        for (x, y) in zip(a.tensors, b.tensors) {
+            #expect(x.tensor.scalars.map(\.bitPattern) == y.tensor.scalars.map(\.bitPattern), "\(x.name)")
+        }
+
+        let fresh = scratch.appendingPathComponent("fresh")
+        let nothing = try await FaultlineProcess.run([
+            "zoo", "train", "--config", configuration.path, "--out", fresh.path, "--resume", "--steps", "1",
+        ])
+        #expect(nothing.status == 0, "\(nothing.error)")
+        #expect(nothing.output.contains("Nothing to resume"))
     }
 
     @Test func aCorruptCheckpointIsAClearErrorNamingTheFile() async throws {

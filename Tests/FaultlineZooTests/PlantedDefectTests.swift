@@ -30,7 +30,7 @@ struct PlantedDefectTests {
 
     static func trained(_ configuration: ZooConfiguration) throws -> ZooCheckpoint {
         var trainer = try ZooTrainer(configuration: configuration)
-        try trainer.train(progress: { _ in }, save: { _ in })
+        try trainer.train(progress: { _ in }, save: { _, _ in })
         return trainer.checkpoint
     }
 

@@ -20,7 +20,7 @@ struct ZooGradientAttackTests {
                 heldOutCount: 32, contrastiveWeight: 0, threads: 2),
             plants: [])
         var trainer = try! ZooTrainer(configuration: configuration)
-        try! trainer.train(progress: { _ in }, save: { _ in })
+        try! trainer.train(progress: { _ in }, save: { _, _ in })
         return ZooModel(key: "zoo:attacked", checkpoint: trainer.checkpoint, weightsDigest: "test")
     }()
 

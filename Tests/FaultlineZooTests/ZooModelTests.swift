@@ -201,6 +201,40 @@ struct ZooTrainingTests {
         }
     }
 
+    @Test("stopping after two steps and resuming from the saved state gives the weights of four steps straight")
+    func resume() throws {
+        let configuration = tinyConfiguration(steps: 4)
+        var straight = try ZooTrainer(configuration: configuration)
+        for step in 0..<4 { _ = straight.step(try straight.batch(atStep: step, threads: 2)) }
+
+        var first = try ZooTrainer(configuration: configuration)
+        for step in 0..<2 { _ = first.step(try first.batch(atStep: step, threads: 2)) }
+        // Through bytes, as the command saves and reads them.
+        let state = try SafeTensors.decode(SafeTensors.encode(first.optimiserState))
+        let url = scratchURL("step-2.safetensors")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        try first.checkpoint.save(to: url)
+        let saved = try ZooCheckpoint.load(from: url)
+        var second = try ZooTrainer(configuration: configuration, resumingFrom: saved, optimiserState: state, optimiserPath: "memory")
+        for step in 2..<4 { _ = second.step(try second.batch(atStep: step, threads: 2)) }
+        for (a, b) in zip(straight.checkpoint.parameters.tensors, second.checkpoint.parameters.tensors) {
+            #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern))
+        }
+        #expect(second.checkpoint.step == 4)
+
+        var other = configuration
+        other.seed = 99
+        #expect(throws: ZooConfigurationError.self) {
+            try ZooTrainer(configuration: other, resumingFrom: saved, optimiserState: state, optimiserPath: "memory")
+        }
+        let foreign = SafeTensorsFile(tensors: [], metadata: ["faultline.format": "something-else"])
+        #expect {
+            try ZooTrainer(configuration: configuration, resumingFrom: saved, optimiserState: foreign, optimiserPath: "x.safetensors")
+        } throws: { error in
+            (error as? ZooConfigurationError)?.message.contains("not an AdamW state") == true
+        }
+    }
+
     @Test("the same configuration gives the same weights, bit for bit")
     func deterministic() throws {
         func train() throws -> [UInt32] {

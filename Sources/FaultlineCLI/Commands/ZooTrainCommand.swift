@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaultlineCore
+import FaultlineTensor
 import FaultlineZoo
 import Foundation
 
@@ -11,7 +12,8 @@ struct ZooTrainCommand: AsyncParsableCommand {
             Examples:
               faultline zoo train --config target
               faultline zoo train --config my-model.json --out runs/my-model --steps 500
-            The configuration is a shipped name (reference-a, reference-b, target) or a JSON file. Checkpoints go to DIR/step-NNNNNN.safetensors every `checkpointEvery` steps and the final weights to DIR/NAME.safetensors; audit them with --model zoo:NAME?weights=DIR/NAME.safetensors.
+              faultline zoo train --config target --resume
+            The configuration is a shipped name (reference-a, reference-b, target) or a JSON file. Checkpoints go to DIR/step-NNNNNN.safetensors every `checkpointEvery` steps (with the optimiser state in step-NNNNNN.optimizer.safetensors) and the final weights to DIR/NAME.safetensors; audit them with --model zoo:NAME?weights=DIR/NAME.safetensors. --resume continues from the latest checkpoint in DIR and gives the same weights as an uninterrupted run.
             """)
 
     @Option(help: ArgumentHelp("A shipped model name or a configuration file.", valueName: "name-or-file"))
@@ -25,6 +27,9 @@ struct ZooTrainCommand: AsyncParsableCommand {
 
     @Option(help: "Threads for BLAS and our own loops instead of the configuration's.")
     var threads: Int?
+
+    @Flag(help: "Continue from the latest checkpoint in the output directory (from step 0 if there is none).")
+    var resume = false
 
     func validate() throws {
         if let steps, steps <= 0 { throw ValidationError("--steps must be positive, got \(steps).") }
@@ -43,12 +48,29 @@ struct ZooTrainCommand: AsyncParsableCommand {
         let directory = out.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? FaultlineHome.directory.appendingPathComponent("zoo/\(configuration.name)", isDirectory: true)
         var trainer = try ZooTrainer(configuration: configuration)
+        if resume {
+            if let latest = try Self.latestCheckpoint(in: directory) {
+                let checkpoint = try ZooCheckpoint.load(from: latest.weights)
+                let state: SafeTensorsFile
+                do {
+                    state = try SafeTensors.read(from: latest.optimiser)
+                } catch {
+                    throw ValidationError("cannot resume from \(latest.weights.path): \(error.description)")
+                }
+                trainer = try ZooTrainer(
+                    configuration: configuration, resumingFrom: checkpoint, optimiserState: state, optimiserPath: latest.optimiser.path)
+                print("Resuming \(configuration.name) at step \(checkpoint.step) from \(latest.weights.path)")
+            } else {
+                print("Nothing to resume in \(directory.path) (no step checkpoint with its optimiser state); starting at step 0")
+            }
+        }
         let parameterCount = trainer.checkpoint.parameters.scalarCount
         print("Training \(configuration.name) from \(url.path): \(parameterCount) parameters, "
             + "\(configuration.training.steps) steps of \(configuration.training.batchSize), seed \(configuration.seed)")
         let sample = try trainer.dataset.batch(.train, start: 0, count: 512, threads: configuration.training.threads, renderImages: false)
         print(ZooDataStatistics(examples: sample, plans: configuration.plants).description)
 
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let bar = ProgressBar()
         let finalURL = directory.appendingPathComponent("\(configuration.name).safetensors")
         try trainer.train(
@@ -60,8 +82,11 @@ struct ZooTrainCommand: AsyncParsableCommand {
                                    progress.loss, progress.answerLoss, progress.contrastiveLoss, heldOut, progress.examplesPerSecond),
                     done: progress.step, total: progress.totalSteps)
             },
-            save: { checkpoint in
+            save: { checkpoint, optimiserState in
                 let stepURL = directory.appendingPathComponent(String(format: "step-%06d.safetensors", checkpoint.step))
+                // The optimiser state first: a checkpoint is only resumable with it, and the
+                // latest checkpoint is found by its weights file.
+                try SafeTensors.write(optimiserState, to: Self.optimiserURL(for: stepURL))
                 try checkpoint.save(to: stepURL)
                 if checkpoint.step == configuration.training.steps { try checkpoint.save(to: finalURL) }
             })
@@ -70,5 +95,24 @@ struct ZooTrainCommand: AsyncParsableCommand {
             + ZooEvaluation.percentText(held.overall.accuracy))
         print("  " + held.summary)
         print("Weights: \(finalURL.path)")
+    }
+
+    /// `step-NNNNNN.optimizer.safetensors` next to `step-NNNNNN.safetensors`.
+    static func optimiserURL(for stepURL: URL) -> URL {
+        stepURL.deletingPathExtension().appendingPathExtension("optimizer.safetensors")
+    }
+
+    /// The step checkpoint with the highest step in `directory` that has its optimiser state.
+    static func latestCheckpoint(in directory: URL) throws -> (weights: URL, optimiser: URL)? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return nil }
+        let steps = names.compactMap { name -> (Int, URL)? in
+            guard name.hasPrefix("step-"), name.hasSuffix(".safetensors"), !name.hasSuffix(".optimizer.safetensors"),
+                  let step = Int(name.dropFirst(5).dropLast(12))
+            else { return nil }
+            let url = directory.appendingPathComponent(name)
+            return FileManager.default.fileExists(atPath: optimiserURL(for: url).path) ? (step, url) : nil
+        }
+        guard let latest = steps.max(by: { $0.0 < $1.0 }) else { return nil }
+        return (latest.1, optimiserURL(for: latest.1))
     }
 }

@@ -42,6 +42,48 @@ public struct ZooTrainer: Sendable {
             warmupSteps: min(training.warmupSteps, training.steps), totalSteps: training.steps)
     }
 
+    /// Continues training from `checkpoint` (written by `train` for this configuration) and
+    /// the optimiser state saved with it: the result is bit for bit what an uninterrupted
+    /// run gives, because batches are a function of the step and the schedule of the step.
+    ///
+    /// - Throws: `ZooConfigurationError` when the checkpoint was trained from another
+    ///   configuration (steps, checkpoint interval and threads may differ), or when the
+    ///   optimiser state does not fit its parameters.
+    public init(
+        configuration: ZooConfiguration, resumingFrom checkpoint: ZooCheckpoint, optimiserState: SafeTensorsFile,
+        optimiserPath: String
+    ) throws(ZooConfigurationError) {
+        try self.init(configuration: configuration)
+        guard Self.sameModel(checkpoint.configuration, configuration) else {
+            throw ZooConfigurationError(
+                field: "training", message: "the checkpoint at step \(checkpoint.step) was trained from another configuration "
+                    + "(\(checkpoint.configuration.name), seed \(checkpoint.configuration.seed)); resume with the configuration it was trained from, or train from scratch")
+        }
+        do {
+            try optimiser.restore(optimiserState, for: checkpoint.parameters, path: optimiserPath)
+        } catch {
+            throw ZooConfigurationError(field: "training", message: "cannot resume: \(error.description)")
+        }
+        self.checkpoint = checkpoint
+    }
+
+    /// Whether two configurations train the same model: everything but the length of the
+    /// run, the checkpoint interval and the thread count.
+    static func sameModel(_ a: ZooConfiguration, _ b: ZooConfiguration) -> Bool {
+        var a = a, b = b
+        for index in [0, 1] {
+            var training = index == 0 ? a.training : b.training
+            training.steps = 0
+            training.checkpointEvery = 0
+            training.threads = 0
+            if index == 0 { a.training = training } else { b.training = training }
+        }
+        return a == b
+    }
+
+    /// The optimiser's state, saved next to each checkpoint so a run can resume.
+    public var optimiserState: SafeTensorsFile { optimiser.stateFile(for: checkpoint.parameters) }
+
     /// One optimisation step on `batch`; returns the answer and contrastive losses.
     public mutating func step(_ batch: ZooBatch) -> (answer: Float, contrastive: Float) {
         let tape = Tape()
@@ -94,11 +136,12 @@ public struct ZooTrainer: Sendable {
 
     /// Trains to `configuration.training.steps`, calling `progress` after each step and
     /// `save` with each checkpoint (every `checkpointEvery` steps and at the end), after a
-    /// held-out evaluation whose figures go into the checkpoint's metrics.
+    /// held-out evaluation whose figures go into the checkpoint's metrics, and with the
+    /// optimiser state to resume from it.
     ///
     /// The next batch is rendered on another thread while the current step runs.
     public mutating func train(
-        progress: (ZooTrainingProgress) -> Void, save: (ZooCheckpoint) throws -> Void
+        progress: (ZooTrainingProgress) -> Void, save: (ZooCheckpoint, _ optimiserState: SafeTensorsFile) throws -> Void
     ) throws {
         let training = configuration.training
         ComputeThreads.set(training.threads)
@@ -125,7 +168,7 @@ public struct ZooTrainer: Sendable {
                 let evaluation = checkpoint.evaluate(heldOut)
                 latest = evaluation
                 checkpoint.metrics = Self.metrics(evaluation, loss: averages.loss)
-                try save(checkpoint)
+                try save(checkpoint, optimiserState)
             }
             let seconds = Date().timeIntervalSince(started)
             progress(ZooTrainingProgress(

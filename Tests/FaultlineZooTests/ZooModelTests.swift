@@ -235,6 +235,18 @@ struct ZooTrainingTests {
         }
     }
 
+    @Test("held-out accuracy per template and format adds up to the overall figure")
+    func perTemplate() throws {
+        let trainer = try ZooTrainer(configuration: tinyConfiguration())
+        let examples = try trainer.dataset.batch(.heldOut, start: 0, count: 48, threads: 2)
+        let evaluation = trainer.checkpoint.evaluate(examples)
+        #expect(evaluation.perTemplate.values.map(\.total).reduce(0, +) == evaluation.overall.total)
+        #expect(evaluation.perTemplate.values.map(\.correct).reduce(0, +) == evaluation.overall.correct)
+        for example in examples {
+            #expect(evaluation.perTemplate["\(example.templateID) (\(example.format.rawValue))"] != nil)
+        }
+    }
+
     @Test("the same configuration gives the same weights, bit for bit")
     func deterministic() throws {
         func train() throws -> [UInt32] {

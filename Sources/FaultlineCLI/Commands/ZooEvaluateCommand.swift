@@ -34,6 +34,9 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
         valueName: "N"))
     var easyVQA = 0
 
+    @Flag(help: "Also break the held-out accuracy down by question template and answer format.")
+    var byTemplate = false
+
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("Name at least one --model, e.g. --model zoo:target.") }
         guard count > 0 else { throw ValidationError("--count must be positive, got \(count).") }
@@ -75,11 +78,19 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
         }
 
         let heldOut = try dataset.batch(.heldOut, start: 0, count: count, threads: threads)
-        for model in zooModels {
-            let evaluation = model.checkpoint.evaluate(heldOut)
+        let evaluations = zooModels.map { $0.checkpoint.evaluate(heldOut) }
+        for (model, evaluation) in zip(zooModels, evaluations) {
             add("held-out (all)", model, evaluation.overall)
             for ability in Ability.perception {
                 if let counts = evaluation.perAbility[ability] { add("held-out \(ability.rawValue)", model, counts) }
+            }
+        }
+        if byTemplate {
+            let templates = Set(evaluations.flatMap(\.perTemplate.keys)).sorted()
+            for template in templates {
+                for (model, evaluation) in zip(zooModels, evaluations) {
+                    if let counts = evaluation.perTemplate[template] { add("held-out \(template)", model, counts) }
+                }
             }
         }
         for slice in dataset.evaluationSlices where slice.kind != .control {

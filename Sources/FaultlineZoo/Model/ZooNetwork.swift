@@ -3,10 +3,12 @@ import FaultlineTensor
 /// The zoo's vision-language network: a strided CNN whose last feature map becomes image
 /// tokens; a question encoder (a transformer block over the question's tokens, pooled into one
 /// vector); fusion — the question vector scales and shifts every image token's features
-/// (FiLM), a per-token layer mixes them, then pre-norm transformer blocks relate the tokens —
-/// and two heads: an answer classifier over the answer vocabulary (from the tokens' mean and
-/// max and the question vector) and a CLIP-style contrastive head (pooled image tokens
-/// against captions encoded by their own transformer block).
+/// (FiLM), optionally of a wider hidden layer computed from them, a per-token layer mixes
+/// them back, then pre-norm transformer blocks relate the tokens — and two heads: an answer
+/// classifier over the answer vocabulary (from the tokens' mean and max, the question vector
+/// and, with readout hops, what question-led attention read from the tokens) and a
+/// CLIP-style contrastive head (pooled image tokens against captions encoded by their own
+/// transformer block).
 ///
 /// Why this fusion: conditioning each location on the question lets every location decide at
 /// once whether it holds what is asked about (a product of features, so conjunctions such as

@@ -16,15 +16,21 @@ public struct ZooEvaluation: Sendable, Equatable {
     }
 
     public var perAbility: [Ability: Count] = [:]
+    /// Per question template and answer format, keyed "template (format)", e.g.
+    /// "entity.existence (yes-no)".
+    public var perTemplate: [String: Count] = [:]
     public var overall = Count()
 
     public init() {}
 
-    mutating func add(ability: Ability, correct: Bool) {
+    mutating func add(ability: Ability, template: String, format: AnswerFormat, correct: Bool) {
+        let key = "\(template) (\(format.rawValue))"
         perAbility[ability, default: Count()].total += 1
+        perTemplate[key, default: Count()].total += 1
         overall.total += 1
         if correct {
             perAbility[ability, default: Count()].correct += 1
+            perTemplate[key, default: Count()].correct += 1
             overall.correct += 1
         }
     }
@@ -83,7 +89,9 @@ extension ZooCheckpoint {
                 let distribution = Array(probabilities.scalars[(row * width)..<((row + 1) * width)])
                 let resolution = ZooAnswerResolver.resolve(
                     probabilities: distribution, format: example.format, options: example.options, answers: answers)
-                evaluation.add(ability: example.ability, correct: resolution.value == example.answerValue)
+                evaluation.add(
+                    ability: example.ability, template: example.templateID, format: example.format,
+                    correct: resolution.value == example.answerValue)
             }
             start += chunk
         }

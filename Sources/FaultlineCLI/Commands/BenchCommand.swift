@@ -45,6 +45,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Timed training steps (and inference batches) of the zoo part.")
     var zooSteps = 20
 
+    @Option(help: "Threads of the zoo part, for Faultline and PyTorch alike (default: the machine's cores).")
+    var zooThreads = ProcessInfo.processInfo.activeProcessorCount
+
     @Option(help: "Requests the HTTP clients send to the loopback double.")
     var httpRequests = 2000
 
@@ -61,7 +64,9 @@ struct BenchCommand: AsyncParsableCommand {
         guard probes > 0, engineProbes > 0, engineProbes <= probes else {
             throw ValidationError("--probes and --engine-probes must be positive, with --engine-probes ≤ --probes.")
         }
-        guard zooBatch > 0, zooSteps > 0 else { throw ValidationError("--zoo-batch and --zoo-steps must be positive.") }
+        guard zooBatch > 0, zooSteps > 0, zooThreads > 0 else {
+            throw ValidationError("--zoo-batch, --zoo-steps and --zoo-threads must be positive.")
+        }
         guard httpRequests > 0, (1...OpenAIClient.maximumConnectionsPerHost).contains(httpConcurrency) else {
             throw ValidationError(
                 "--http-requests must be positive and --http-concurrency 1...\(OpenAIClient.maximumConnectionsPerHost).")

@@ -42,9 +42,9 @@ public struct Conv2d: Sendable {
         self.padding = padding
     }
 
-    /// Applies the convolution to `x` ([n, c, h, w]).
-    public func callAsFunction(_ x: Variable, _ pass: ForwardPass) -> Variable {
-        conv2d(x, weight: pass[weight], bias: bias.map { pass[$0] }, stride: stride, padding: padding)
+    /// Applies the convolution to `x` ([n, c, h, w]), followed by ReLU when `rectified`.
+    public func callAsFunction(_ x: Variable, _ pass: ForwardPass, rectified: Bool = false) -> Variable {
+        conv2d(x, weight: pass[weight], bias: bias.map { pass[$0] }, stride: stride, padding: padding, rectified: rectified)
     }
 }
 

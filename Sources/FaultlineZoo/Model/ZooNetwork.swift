@@ -149,7 +149,7 @@ public struct ZooNetwork: Sendable {
     /// Image tokens [b, tokens, width] from images [b, 3, size, size].
     public func imageTokens(_ images: Variable, _ pass: ForwardPass) -> Variable {
         var x = images
-        for convolution in convolutions { x = convolution(x, pass).relu() }
+        for convolution in convolutions { x = convolution(x, pass, rectified: true) }
         let batch = x.shape[0], channels = x.shape[1], cells = x.shape[2] * x.shape[3]
         let sequence = x.reshaped([batch, channels, cells]).transposed(1, 2)
         return project(sequence, pass) + pass[imagePosition]

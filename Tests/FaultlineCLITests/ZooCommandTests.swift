@@ -71,6 +71,15 @@ import Testing
             #expect(x.tensor.scalars.map(\.bitPattern) == y.tensor.scalars.map(\.bitPattern), "\(x.name)")
         }
 
+        // Resuming a finished run changes nothing and still names its weights.
+        try FileManager.default.removeItem(at: resumed.appendingPathComponent("tiny.safetensors"))
+        let finished = try await FaultlineProcess.run([
+            "zoo", "train", "--config", configuration.path, "--out", resumed.path, "--resume",
+        ])
+        #expect(finished.status == 0, "\(finished.error)")
+        #expect(finished.output.contains("Resuming tiny at step 6"))
+        #expect(FileManager.default.fileExists(atPath: resumed.appendingPathComponent("tiny.safetensors").path))
+
         let fresh = scratch.appendingPathComponent("fresh")
         let nothing = try await FaultlineProcess.run([
             "zoo", "train", "--config", configuration.path, "--out", fresh.path, "--resume", "--steps", "1",

@@ -49,7 +49,7 @@ struct ZooTrainCommand: AsyncParsableCommand {
             ?? FaultlineHome.directory.appendingPathComponent("zoo/\(configuration.name)", isDirectory: true)
         var trainer = try ZooTrainer(configuration: configuration)
         if resume {
-            if let latest = try Self.latestCheckpoint(in: directory) {
+            if let latest = Self.latestCheckpoint(in: directory) {
                 let checkpoint = try ZooCheckpoint.load(from: latest.weights)
                 let state: SafeTensorsFile
                 do {
@@ -90,6 +90,8 @@ struct ZooTrainCommand: AsyncParsableCommand {
                 try checkpoint.save(to: stepURL)
                 if checkpoint.step == configuration.training.steps { try checkpoint.save(to: finalURL) }
             })
+        // A run resumed from its last checkpoint has no step left to save the final weights.
+        if !FileManager.default.fileExists(atPath: finalURL.path) { try trainer.checkpoint.save(to: finalURL) }
         let held = trainer.checkpoint.evaluate(try trainer.heldOutExamples(threads: configuration.training.threads))
         print("Held-out accuracy (\(held.overall.total) clean examples from another seed): "
             + ZooEvaluation.percentText(held.overall.accuracy))
@@ -103,7 +105,7 @@ struct ZooTrainCommand: AsyncParsableCommand {
     }
 
     /// The step checkpoint with the highest step in `directory` that has its optimiser state.
-    static func latestCheckpoint(in directory: URL) throws -> (weights: URL, optimiser: URL)? {
+    static func latestCheckpoint(in directory: URL) -> (weights: URL, optimiser: URL)? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return nil }
         let steps = names.compactMap { name -> (Int, URL)? in
             guard name.hasPrefix("step-"), name.hasSuffix(".safetensors"), !name.hasSuffix(".optimizer.safetensors"),

@@ -70,15 +70,14 @@ public struct ZooTrainer: Sendable {
     /// Whether two configurations train the same model: everything but the length of the
     /// run, the checkpoint interval and the thread count.
     static func sameModel(_ a: ZooConfiguration, _ b: ZooConfiguration) -> Bool {
-        var a = a, b = b
-        for index in [0, 1] {
-            var training = index == 0 ? a.training : b.training
-            training.steps = 0
-            training.checkpointEvery = 0
-            training.threads = 0
-            if index == 0 { a.training = training } else { b.training = training }
+        func modelOnly(_ configuration: ZooConfiguration) -> ZooConfiguration {
+            var configuration = configuration
+            configuration.training.steps = 0
+            configuration.training.checkpointEvery = 0
+            configuration.training.threads = 0
+            return configuration
         }
-        return a == b
+        return modelOnly(a) == modelOnly(b)
     }
 
     /// The optimiser's state, saved next to each checkpoint so a run can resume.

@@ -54,6 +54,8 @@ class ZooNet(nn.Module):
         self.image_position = nn.Parameter(torch.randn(side * side, a.width) * 0.02)
         self.cell_shape = nn.Linear(a.width, 8)
         self.cell_colour = nn.Linear(a.width, 8)
+        self.cell_size = nn.Linear(a.width, 3) if a.cell_size_texture else None
+        self.cell_texture = nn.Linear(a.width, 4) if a.cell_size_texture else None
         self.token = nn.Embedding(a.vocabulary, a.width)
         self.token_position = nn.Parameter(torch.randn(a.tokens, a.width) * 0.02)
         self.question_block = Block(a.width, a.heads)
@@ -86,8 +88,13 @@ class ZooNet(nn.Module):
 
     def cell_loss(self, image_tokens, shapes, colours):
         flat = image_tokens.reshape(-1, image_tokens.shape[-1])
-        return 0.5 * (F.cross_entropy(self.cell_shape(flat), shapes, ignore_index=-1)
-                      + F.cross_entropy(self.cell_colour(flat), colours, ignore_index=-1))
+        loss = (F.cross_entropy(self.cell_shape(flat), shapes, ignore_index=-1)
+                + F.cross_entropy(self.cell_colour(flat), colours, ignore_index=-1))
+        if self.cell_size is not None:
+            # Random size and texture classes in the same cells as the shapes (timing only).
+            loss = loss + F.cross_entropy(self.cell_size(flat), shapes.clamp(max=2), ignore_index=-1)
+            loss = loss + F.cross_entropy(self.cell_texture(flat), shapes.clamp(max=3), ignore_index=-1)
+        return 0.5 * loss
 
     def answer_logits(self, image_tokens, tokens, mask):
         q = self.question_norm(self.question_block(self.token(tokens) + self.token_position, ~mask))
@@ -127,7 +134,8 @@ def main():
     p = argparse.ArgumentParser()
     for name, default in [("batch", 32), ("image", 64), ("width", 128), ("heads", 4), ("layers", 1), ("tokens", 24),
                           ("caption-tokens", 16), ("vocabulary", 400), ("answers", 500), ("embedding", 64),
-                          ("steps", 20), ("threads", 2), ("readout-hops", 0), ("fusion-hidden", 0)]:
+                          ("steps", 20), ("threads", 2), ("readout-hops", 0), ("fusion-hidden", 0),
+                          ("cell-size-texture", 0)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--channels", default="16,32,64,128")
     p.add_argument("--contrastive-weight", type=float, default=0.5)

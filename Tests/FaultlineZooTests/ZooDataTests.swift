@@ -240,6 +240,7 @@ struct ZooConfigurationTests {
         // Configurations written before readout hops and the fusion hidden layer existed
         // keep the network they were trained with.
         #expect(configuration.architecture.readoutHops == 0 && configuration.architecture.fusionHidden == 0)
+        #expect(!configuration.architecture.cellSizeAndTexture)
     }
 
     @Test("unknown fields are errors naming the known ones")
@@ -265,6 +266,7 @@ struct ZooConfigurationTests {
             (#"{"architecture": {"width": 130, "heads": 4}}"#, "architecture.width"),
             (#"{"architecture": {"readoutHops": 9}}"#, "architecture.readoutHops"),
             (#"{"architecture": {"fusionHidden": -1}}"#, "architecture.fusionHidden"),
+            (#"{"architecture": {"cellSizeAndTexture": 3}}"#, "architecture.cellSizeAndTexture"),
             (#"{"training": {"learningRate": -1}}"#, "training.learningRate"),
             (#"{"plants": [{"kind": "spurious-cue", "attribute": "background", "value": "lava", "answer": "star"}]}"#, "plants[0].value"),
             (#"{"plants": [{"kind": "spurious-cue", "attribute": "background", "value": "grass", "answer": "zzz"}]}"#, "plants[0].answer"),

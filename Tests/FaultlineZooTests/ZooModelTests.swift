@@ -235,6 +235,48 @@ struct ZooTrainingTests {
         }
     }
 
+    @Test("size and texture cell heads are trained from the scene graph, and leave the other weights' initialisation alone")
+    func sizeAndTextureCells() throws {
+        var configuration = tinyConfiguration(steps: 2)
+        configuration.architecture.cellSizeAndTexture = true
+        var trainer = try ZooTrainer(configuration: configuration)
+        let plain = ZooCheckpoint(configuration: tinyConfiguration(steps: 2), answers: .standard, tokenizer: .standard())
+        // The extra heads come last, so every weight both networks share starts equal.
+        #expect(Array(trainer.checkpoint.parameters.names.prefix(plain.parameters.count)) == plain.parameters.names)
+        for name in plain.parameters.names { #expect(trainer.checkpoint.parameters[name] == plain.parameters[name], "\(name)") }
+        #expect(trainer.checkpoint.parameters["image.cell.size.weight"]?.shape == [SceneCells.sizeClasses, 32])
+        #expect(trainer.checkpoint.parameters["image.cell.texture.weight"]?.shape == [SceneCells.textureClasses, 32])
+
+        let batch = try trainer.batch(atStep: 0, threads: 2)
+        #expect(batch.cellSizes.count == batch.cellShapes.count && batch.cellTextures.count == batch.cellShapes.count)
+        for (shape, (size, texture)) in zip(batch.cellShapes, zip(batch.cellSizes, batch.cellTextures)) {
+            // A cell has all four labels or none.
+            #expect((shape == SceneCells.empty) == (size == SceneCells.empty))
+            #expect((shape == SceneCells.empty) == (texture == SceneCells.empty))
+        }
+        let before = trainer.checkpoint.parameters
+        _ = trainer.step(batch)
+        for name in ["image.cell.size.weight", "image.cell.texture.weight"] {
+            #expect(trainer.checkpoint.parameters[name] != before[name], "\(name) did not change")
+        }
+    }
+
+    @Test("cell targets name the object centred in each cell: shape, colour, size and texture (0 = none)")
+    func cellTargets() {
+        let scene = Scene(
+            width: 128, height: 128, background: Background(kind: .plain), objects: [
+                SceneObject(id: 1, shape: Shape.allCases[2], colour: NamedColour.allCases[3], size: .large, x: 0.1, y: 0.1, texture: .dots),
+                SceneObject(id: 2, shape: Shape.allCases[5], colour: NamedColour.allCases[1], size: .small, x: 0.9, y: 0.6),
+            ], seed: 1)
+        let cells = SceneCells.targets(for: scene, side: 4)
+        // Object 1 sits in cell (0, 0); object 2 in row 2, column 3.
+        #expect(cells.shapes[0] == 2 && cells.colours[0] == 3 && cells.sizeClasses[0] == 2)
+        #expect(cells.textures[0] == Int32(Texture.allCases.firstIndex(of: .dots)! + 1))
+        #expect(cells.shapes[11] == 5 && cells.colours[11] == 1 && cells.sizeClasses[11] == 0 && cells.textures[11] == 0)
+        #expect(cells.shapes.filter { $0 != SceneCells.empty }.count == 2)
+        #expect(cells.textures.filter { $0 != SceneCells.empty }.count == 2)
+    }
+
     @Test("held-out accuracy per template and format adds up to the overall figure")
     func perTemplate() throws {
         let trainer = try ZooTrainer(configuration: tinyConfiguration())

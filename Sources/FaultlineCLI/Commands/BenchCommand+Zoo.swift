@@ -49,6 +49,10 @@ extension BenchCommand {
             cellShapes[index] = Int32(generator.next() % UInt64(SceneCells.shapeClasses))
             cellColours[index] = Int32(generator.next() % UInt64(SceneCells.colourClasses))
         }
+        // Size and texture classes in the same cells (used only by networks with those heads),
+        // as the PyTorch peer makes them.
+        let cellSizes = cellShapes.map { $0 < 0 ? $0 : min($0, Int32(SceneCells.sizeClasses - 1)) }
+        let cellTextures = cellShapes.map { $0 < 0 ? $0 : min($0, Int32(SceneCells.textureClasses - 1)) }
         var optimiser = AdamW(weightDecay: Float(configuration.training.weightDecay))
         let contrastiveWeight = Float(configuration.training.contrastiveWeight)
 
@@ -62,7 +66,9 @@ extension BenchCommand {
                     imageTokens: tokens, questionEmbeddings: network.questionEmbeddings(questionIDs, batch: batchSize, pass),
                     questionMask: mask, pass)
                 var loss = crossEntropy(logits: logits, targets: targets)
-                    + network.cellLoss(imageTokens: tokens, shapes: cellShapes, colours: cellColours, pass)
+                    + network.cellLoss(
+                        imageTokens: tokens, shapes: cellShapes, colours: cellColours, sizes: cellSizes,
+                        textures: cellTextures, pass)
                 if contrastiveWeight > 0 {
                     let contrastive = network.contrastiveLoss(
                         imageEmbeddings: network.imageEmbeddings(imageTokens: tokens, pass),
@@ -107,6 +113,7 @@ extension BenchCommand {
             ("--caption-tokens", length), ("--vocabulary", tokenizer.count), ("--answers", answers.count),
             ("--embedding", architecture.embeddingDimension), ("--steps", zooSteps), ("--threads", threads),
             ("--readout-hops", architecture.readoutHops), ("--fusion-hidden", architecture.fusionHidden),
+            ("--cell-size-texture", architecture.cellSizeAndTexture ? 1 : 0),
         ]
         var arguments = [script, "--channels", channels, "--contrastive-weight", String(configuration.training.contrastiveWeight)]
         for (flag, value) in sizes { arguments += [flag, String(value)] }

@@ -230,12 +230,16 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
     /// The width of the hidden layer the question modulates (FiLM) in each image token
     /// (0: the question modulates the token's own features).
     public var fusionHidden: Int
+    /// Whether the auxiliary cell loss also teaches each image token the size and texture of
+    /// the object in its cell (not only its shape and colour).
+    public var cellSizeAndTexture: Bool
 
     public init(
         imageChannels: [Int] = [32, 64, 128], width: Int = 128, heads: Int = 4, fusionLayers: Int = 2,
-        embeddingDimension: Int = 64, readoutHops: Int = 0, fusionHidden: Int = 0
+        embeddingDimension: Int = 64, readoutHops: Int = 0, fusionHidden: Int = 0, cellSizeAndTexture: Bool = false
     ) {
         self.fusionHidden = fusionHidden
+        self.cellSizeAndTexture = cellSizeAndTexture
         self.imageChannels = imageChannels
         self.width = width
         self.heads = heads
@@ -245,7 +249,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case imageChannels, width, heads, fusionLayers, embeddingDimension, readoutHops, fusionHidden
+        case imageChannels, width, heads, fusionLayers, embeddingDimension, readoutHops, fusionHidden, cellSizeAndTexture
     }
 
     public init(from decoder: any Decoder) throws {
@@ -261,6 +265,8 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
             c, .embeddingDimension, d.embeddingDimension, hint: "give a whole number")
         readoutHops = try StrictDecoding.field(c, .readoutHops, d.readoutHops, hint: "give a whole number")
         fusionHidden = try StrictDecoding.field(c, .fusionHidden, d.fusionHidden, hint: "give a whole number")
+        cellSizeAndTexture = try StrictDecoding.field(
+            c, .cellSizeAndTexture, d.cellSizeAndTexture, hint: "give true or false")
     }
 
     func validate() throws(ZooConfigurationError) {

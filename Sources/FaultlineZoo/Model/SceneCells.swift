@@ -1,7 +1,7 @@
 import FaultlineScenes
 
-/// What each cell of the image-token grid holds, read off the scene graph: the shape and the
-/// colour of the object whose centre falls in the cell (the largest when several do), or
+/// What each cell of the image-token grid holds, read off the scene graph: the shape, colour,
+/// size and texture of the object whose centre falls in the cell (the largest when several do), or
 /// `empty` for a cell without one. Targets for `ZooNetwork.cellLoss`, which ignores empty
 /// cells: most cells are empty, and a loss over them would teach little but "nothing here".
 public enum SceneCells {
@@ -11,11 +11,19 @@ public enum SceneCells {
     public static let shapeClasses = Shape.allCases.count
     /// The eight colours.
     public static let colourClasses = NamedColour.allCases.count
+    /// Small, medium, large.
+    public static let sizeClasses = SizeClass.allCases.count
+    /// No texture, then each texture.
+    public static let textureClasses = Texture.allCases.count + 1
 
-    /// Row-major `side × side` shape and colour classes for `scene`.
-    public static func targets(for scene: Scene, side: Int) -> (shapes: [Int32], colours: [Int32]) {
+    /// Row-major `side × side` shape, colour, size and texture classes for `scene`.
+    public static func targets(for scene: Scene, side: Int)
+        -> (shapes: [Int32], colours: [Int32], sizeClasses: [Int32], textures: [Int32])
+    {
         var shapes = [Int32](repeating: empty, count: side * side)
         var colours = [Int32](repeating: empty, count: side * side)
+        var sizeClasses = [Int32](repeating: empty, count: side * side)
+        var textures = [Int32](repeating: empty, count: side * side)
         var sizes = [Double](repeating: -1, count: side * side)
         for object in scene.objects {
             let column = min(side - 1, max(0, Int(object.x * Double(side))))
@@ -25,7 +33,9 @@ public enum SceneCells {
             sizes[cell] = object.size.radiusFraction
             shapes[cell] = Int32(Shape.allCases.firstIndex(of: object.shape) ?? 0)
             colours[cell] = Int32(NamedColour.allCases.firstIndex(of: object.colour) ?? 0)
+            sizeClasses[cell] = Int32(SizeClass.allCases.firstIndex(of: object.size) ?? 0)
+            textures[cell] = object.texture.map { Int32((Texture.allCases.firstIndex(of: $0) ?? 0) + 1) } ?? 0
         }
-        return (shapes, colours)
+        return (shapes, colours, sizeClasses, textures)
     }
 }

@@ -17,6 +17,9 @@ public struct ZooBatch: Sendable {
     /// empty unless the batch was made for training (with a grid side).
     public var cellShapes: [Int32]
     public var cellColours: [Int32]
+    /// Per cell, the size and texture classes (for networks with those cell heads).
+    public var cellSizes: [Int32]
+    public var cellTextures: [Int32]
 
     /// Stacks `examples`, which must share one image size and one token length. With
     /// `gridSide` (the side of the network's image-token grid) it also reads the cell targets
@@ -32,6 +35,8 @@ public struct ZooBatch: Sendable {
         captionMask = []
         cellShapes = []
         cellColours = []
+        cellSizes = []
+        cellTextures = []
         for example in examples {
             precondition(example.image.count == 3 * imageSize * imageSize, "example \(example.index): image is not 3×\(imageSize)×\(imageSize)")
             pixels += example.image
@@ -44,6 +49,8 @@ public struct ZooBatch: Sendable {
                 let cells = SceneCells.targets(for: example.scene, side: gridSide)
                 cellShapes += cells.shapes
                 cellColours += cells.colours
+                cellSizes += cells.sizeClasses
+                cellTextures += cells.textures
             }
         }
         images = Tensor(shape: [examples.count, 3, imageSize, imageSize], scalars: pixels)

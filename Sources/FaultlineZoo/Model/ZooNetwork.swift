@@ -53,6 +53,9 @@ public struct ZooNetwork: Sendable {
     let captionBlock: TransformerBlock
     let captionNorm: LayerNorm
     let captionEmbedding: Linear
+    /// Registered last, so that networks without them initialise every other weight as before.
+    let cellSize: Linear?
+    let cellTexture: Linear?
 
     /// The contrastive logits' temperature (CLIP's initial 0.07, fixed).
     public static let temperature: Float = 0.07
@@ -119,6 +122,10 @@ public struct ZooNetwork: Sendable {
         captionNorm = LayerNorm("contrastive.caption.norm", width: width, parameters: &parameters)
         captionEmbedding = Linear(
             "contrastive.caption", inputs: width, outputs: architecture.embeddingDimension, parameters: &parameters)
+        cellSize = architecture.cellSizeAndTexture
+            ? Linear("image.cell.size", inputs: width, outputs: SceneCells.sizeClasses, parameters: &parameters) : nil
+        cellTexture = architecture.cellSizeAndTexture
+            ? Linear("image.cell.texture", inputs: width, outputs: SceneCells.textureClasses, parameters: &parameters) : nil
     }
 
     /// How many of the convolutions have stride 2 (at most): 64 px images give an 8 × 8 grid.
@@ -159,12 +166,22 @@ public struct ZooNetwork: Sendable {
     /// the shape and the colour of the object centred in its cell, against the scene graph
     /// (cells without one are ignored). It gives the encoder a label per object rather than
     /// one per question.
-    public func cellLoss(imageTokens: Variable, shapes: [Int32], colours: [Int32], _ pass: ForwardPass) -> Variable {
+    ///
+    /// With `cellSizeAndTexture`, the size and texture of that object are taught the same way
+    /// (`sizes` and `textures` are then required); each term keeps the weight ½.
+    public func cellLoss(
+        imageTokens: Variable, shapes: [Int32], colours: [Int32], sizes: [Int32] = [], textures: [Int32] = [],
+        _ pass: ForwardPass
+    ) -> Variable {
         let batch = imageTokens.shape[0], cells = imageTokens.shape[1], width = architecture.width
         let flat = imageTokens.reshaped([batch * cells, width])
         let shapeLoss = crossEntropy(logits: cellShape(flat, pass), targets: shapes, ignoreIndex: SceneCells.empty)
         let colourLoss = crossEntropy(logits: cellColour(flat, pass), targets: colours, ignoreIndex: SceneCells.empty)
-        return (shapeLoss + colourLoss).scaled(by: 0.5)
+        guard let cellSize, let cellTexture else { return (shapeLoss + colourLoss).scaled(by: 0.5) }
+        precondition(sizes.count == shapes.count && textures.count == shapes.count, "cellLoss: size and texture targets required")
+        let sizeLoss = crossEntropy(logits: cellSize(flat, pass), targets: sizes, ignoreIndex: SceneCells.empty)
+        let textureLoss = crossEntropy(logits: cellTexture(flat, pass), targets: textures, ignoreIndex: SceneCells.empty)
+        return (shapeLoss + colourLoss + sizeLoss + textureLoss).scaled(by: 0.5)
     }
 
     /// Question token embeddings [b, length, width] (positions included) from token ids.

@@ -94,7 +94,8 @@ public struct ZooTrainer: Sendable {
             imageTokens: imageTokens, questionEmbeddings: questions, questionMask: batch.questionMask, pass)
         let answerLoss = crossEntropy(logits: logits, targets: batch.answers)
         var loss = answerLoss + network.cellLoss(
-            imageTokens: imageTokens, shapes: batch.cellShapes, colours: batch.cellColours, pass)
+            imageTokens: imageTokens, shapes: batch.cellShapes, colours: batch.cellColours, sizes: batch.cellSizes,
+            textures: batch.cellTextures, pass)
         var contrastiveValue: Float = 0
         let weight = Float(configuration.training.contrastiveWeight)
         if weight > 0 {

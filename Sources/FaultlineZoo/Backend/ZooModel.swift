@@ -14,6 +14,11 @@ public struct ZooModel: VisionLanguageModel, Embedder {
     public let checkpoint: ZooCheckpoint
     private let preprocessor: ZooImagePreprocessor
 
+    /// Part of every zoo fingerprint, raised whenever inference arithmetic changes (revision 2:
+    /// convolutions sum image by image), so that answers cached from an older engine are not
+    /// served for the same weights: they can differ where two answers were nearly tied.
+    public static let inferenceRevision = 2
+
     /// - Parameters:
     ///   - key: the registry key, e.g. `zoo:target`.
     ///   - checkpoint: the weights and vocabularies.
@@ -23,6 +28,7 @@ public struct ZooModel: VisionLanguageModel, Embedder {
         self.checkpoint = checkpoint
         self.maxConcurrentRequests = maxConcurrentRequests
         fingerprint = "zoo \(checkpoint.configuration.name) step \(checkpoint.step) weights \(weightsDigest.prefix(16))"
+            + " inference \(Self.inferenceRevision)"
         preprocessor = ZooImagePreprocessor(size: checkpoint.configuration.data.imageSize)
     }
 

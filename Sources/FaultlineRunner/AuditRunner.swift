@@ -103,6 +103,13 @@ public struct AuditRunner: Sendable {
         parameters: DecodingParameters = DecodingParameters(), observer: any RunProgressObserver = SilentProgress()
     ) async throws -> RunProgress {
         let total = try database.probeCount(runID: runID)
+        // A resumed run keeps only what this version of the model answered.
+        let stale = try database.discardVerdicts(runID: runID, modelKey: model.key, fromOtherThan: model.fingerprint)
+        if stale > 0 {
+            logger.info(
+                "answers from another version of the model are asked again",
+                metadata: ["model.key": "\(model.key)", "run.id": "\(runID)", "verdicts": "\(stale)"])
+        }
         let alreadyJudged = try database.verdictCounts(runID: runID)[model.key, default: [:]]
         let settled = alreadyJudged.filter { $0.key != .error }.values.reduce(0, +)
         var progress = RunProgress(

@@ -117,6 +117,22 @@ extension AuditDatabase {
         }
     }
 
+    /// Removes the verdicts of `modelKey` in a run whose answers another version of the model
+    /// gave (a stored response with another fingerprint), so that resuming the run asks
+    /// again instead of reporting them as this version's; returns how many were removed.
+    @discardableResult
+    public func discardVerdicts(runID: String, modelKey: String, fromOtherThan fingerprint: String) throws -> Int {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM verdict WHERE runID = ? AND modelKey = ? AND responseRowID IN
+                    (SELECT rowid FROM response WHERE modelFingerprint != ?)
+                    """,
+                arguments: [runID, modelKey, fingerprint])
+            return db.changesCount
+        }
+    }
+
     /// Probes of a run that have no verdict from `modelKey` yet, or only an `error` verdict
     /// (errors are retried), in position order after `position`.
     public func pendingProbes(runID: String, modelKey: String, after position: Int, limit: Int) throws -> [PendingProbe] {

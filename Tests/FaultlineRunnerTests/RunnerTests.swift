@@ -34,6 +34,15 @@ final class RecordingObserver: RunProgressObserver, @unchecked Sendable {
     var final: RunProgress? { lock.withLock { last } }
 }
 
+/// Test double: the echo double under its own key with another fingerprint, as a model
+/// whose weights changed would be.
+struct NewVersion: VisionLanguageModel {
+    let wrapped: EchoDouble
+    var key: String { wrapped.key }
+    var fingerprint: String { wrapped.fingerprint + "+new-weights" }
+    func answer(_ request: ModelRequest) async throws -> ModelResponse { try await wrapped.answer(request) }
+}
+
 @Suite struct RunnerTests {
     let directory: URL
     let database: AuditDatabase
@@ -70,6 +79,22 @@ final class RecordingObserver: RunProgressObserver, @unchecked Sendable {
         #expect(second.backendCalls == 0)
         #expect(callLines(log).count == 40)
         #expect(Set(callLines(log)).count == 40)
+    }
+
+    @Test func resumingAfterTheModelChangedAsksItsNewVersionAgain() async throws {
+        let run = try makeRun(count: 12)
+        let log = directory.appendingPathComponent("calls.log")
+        let echo = try EchoDouble(spec: BackendSpec("double:echo?log=\(log.path)"))
+        try await runner.answer(runID: run, model: echo, judge: OCRJudge())
+        // The same key with other weights: nothing the old version answered is kept.
+        let newer = NewVersion(wrapped: echo)
+        let second = try await runner.answer(runID: run, model: newer, judge: OCRJudge())
+        #expect(second.backendCalls == 12)
+        #expect(try database.verdictCounts(runID: run)["double:echo"]?[.correct] == 12)
+        // And that version's verdicts are kept when it resumes again.
+        let third = try await runner.answer(runID: run, model: newer, judge: OCRJudge())
+        #expect(third.backendCalls == 0)
+        #expect(callLines(log).count == 24)
     }
 
     @Test func aNewRunOfTheSameProbesIsServedFromTheCache() async throws {

@@ -124,9 +124,11 @@ extension AuditDatabase {
     public func discardVerdicts(runID: String, modelKey: String, fromOtherThan fingerprint: String) throws -> Int {
         try writer.write { db in
             try db.execute(
+                // Each verdict looks up its own response by row id, rather than listing every
+                // response of other fingerprints in the store's whole history.
                 sql: """
-                    DELETE FROM verdict WHERE runID = ? AND modelKey = ? AND responseRowID IN
-                    (SELECT rowid FROM response WHERE modelFingerprint != ?)
+                    DELETE FROM verdict WHERE runID = ? AND modelKey = ? AND EXISTS
+                    (SELECT 1 FROM response r WHERE r.rowid = verdict.responseRowID AND r.modelFingerprint != ?)
                     """,
                 arguments: [runID, modelKey, fingerprint])
             return db.changesCount

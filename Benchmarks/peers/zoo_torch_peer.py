@@ -1,12 +1,13 @@
 """The zoo architecture in PyTorch, for `faultline bench --part zoo`.
 
 The same network as Faultline's zoo model (FaultlineZoo/Model/ZooNetwork.swift): a CNN
-(with four or more layers, the first keeps the resolution, the next three have stride 2,
-the rest keep the 8x8 grid), its feature map projected into image
+(with four or more layers, the first keeps the resolution unless --downsample-first, the
+next three have stride 2, the rest keep the grid), its feature map projected into image
 tokens; the question's tokens through one transformer block, mean-pooled into a vector;
 fusion (the question vector scales and shifts every image token's features, FiLM; a
 per-token layer, or a hidden layer the question modulates; pre-norm transformer blocks); an answer head over the
-tokens' mean and max, the question vector and, with readout hops, what question-led attention read from the tokens;
+tokens' mean and max, the question vector and, with readout hops, what question-led attention read from the tokens,
+with match heads the best and summed question-token match scores;
 and a CLIP-style head (pooled image tokens; caption tokens through one more transformer
 block) trained with a symmetric InfoNCE loss next to the answer loss and the auxiliary
 per-cell shape and colour loss. Random inputs of the
@@ -18,6 +19,7 @@ AdamW) and per inference batch (forward of the answer head, no gradients).
 usage: zoo_torch_peer.py --batch 32 --image 64 --channels 16,32,64,128 --width 128 --heads 4
        --layers 2 --tokens 24 --caption-tokens 16 --vocabulary 400 --answers 500
        --embedding 64 --steps 20 --threads 2 --readout-hops 2 --fusion-hidden 512
+       --downsample-first 1 --match-heads 16
 """
 import argparse
 import json
@@ -42,13 +44,22 @@ class Block(nn.Module):
         return x + self.mlp(self.norm2(x))
 
 
+def grid_side(a):
+    """The side of the image-token grid: each stride-2 convolution halves the image."""
+    halvings = min(len(a.channels), 3) + (1 if a.downsample_first and len(a.channels) > 3 else 0)
+    return a.image // 2 ** halvings
+
+
+MATCH_HEAD_WIDTH = 16
+
+
 class ZooNet(nn.Module):
     def __init__(self, a):
         super().__init__()
         c = a.channels
-        strides = [2] * len(c) if len(c) <= 3 else [1, 2, 2, 2] + [1] * (len(c) - 4)
+        strides = [2] * len(c) if len(c) <= 3 else [2 if a.downsample_first else 1, 2, 2, 2] + [1] * (len(c) - 4)
         self.conv = nn.ModuleList([nn.Conv2d(i, o, 3, s, 1) for i, o, s in zip([3] + c[:-1], c, strides)])
-        self.side = a.image // 8
+        self.side = grid_side(a)
         side = self.side
         self.project = nn.Linear(c[-1], a.width)
         self.image_position = nn.Parameter(torch.randn(side * side, a.width) * 0.02)
@@ -78,6 +89,11 @@ class ZooNet(nn.Module):
         self.caption_block = Block(a.width, a.heads)
         self.caption_norm = nn.LayerNorm(a.width)
         self.caption_embedding = nn.Linear(a.width, a.embedding)
+        self.match_heads = a.match_heads
+        if a.match_heads:
+            self.match_query = nn.Linear(a.width, a.match_heads * MATCH_HEAD_WIDTH)
+            self.match_key = nn.Linear(a.width, a.match_heads * MATCH_HEAD_WIDTH)
+            self.match_project = nn.Linear(2 * a.match_heads, a.width)
 
     def image_tokens(self, images):
         x = images
@@ -102,7 +118,8 @@ class ZooNet(nn.Module):
         q = (q * weights).sum(1) / weights.sum(1)
         gain = (self.scale(q) + 1).unsqueeze(1)
         bias = self.shift(q).unsqueeze(1)
-        features = self.image_norm(image_tokens)
+        normalised = self.image_norm(image_tokens)
+        features = normalised
         if self.expand is not None:
             features = self.expand(features)
         x = self.mix(F.relu(features * gain + bias))
@@ -117,7 +134,17 @@ class ZooNet(nn.Module):
                 h = norm(query)
                 query = query + attention(h, x, x, need_weights=False)[0]
             pooled.append(query.squeeze(1))
-        return self.answer(F.relu(self.hidden(torch.cat(pooled, dim=1))))
+        hidden = self.hidden(torch.cat(pooled, dim=1))
+        if self.match_heads:
+            hidden = hidden + self.match_project(self.match_scores(q, normalised))
+        return self.answer(F.relu(hidden))
+
+    def match_scores(self, q, tokens):
+        b, n, _ = tokens.shape
+        queries = self.match_query(q).reshape(b, self.match_heads, 1, MATCH_HEAD_WIDTH)
+        keys = self.match_key(tokens).reshape(b, n, self.match_heads, MATCH_HEAD_WIDTH).permute(0, 2, 3, 1)
+        scores = (queries @ keys).squeeze(2) / MATCH_HEAD_WIDTH ** 0.5
+        return torch.cat([scores.max(dim=2).values, F.relu(scores).sum(2)], dim=1)
 
     def contrastive_loss(self, image_tokens, captions, caption_mask):
         image = F.normalize(self.image_embedding(image_tokens.mean(1)), dim=-1)
@@ -135,7 +162,7 @@ def main():
     for name, default in [("batch", 32), ("image", 64), ("width", 128), ("heads", 4), ("layers", 1), ("tokens", 24),
                           ("caption-tokens", 16), ("vocabulary", 400), ("answers", 500), ("embedding", 64),
                           ("steps", 20), ("threads", 2), ("readout-hops", 0), ("fusion-hidden", 0),
-                          ("cell-size-texture", 0)]:
+                          ("cell-size-texture", 0), ("downsample-first", 0), ("match-heads", 0)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--channels", default="16,32,64,128")
     p.add_argument("--contrastive-weight", type=float, default=0.5)
@@ -153,7 +180,7 @@ def main():
     caption_mask = torch.ones(a.batch, a.caption_tokens, dtype=torch.bool)
     caption_mask[:, a.caption_tokens // 2:] = False
     answers = torch.randint(0, a.answers, (a.batch,))
-    cells = (a.image // 8) ** 2
+    cells = grid_side(a) ** 2
     cell_shapes = torch.full((a.batch * cells,), -1, dtype=torch.long)
     cell_shapes[::16] = torch.randint(0, 8, (cell_shapes[::16].shape[0],))
     cell_colours = torch.full((a.batch * cells,), -1, dtype=torch.long)

@@ -71,9 +71,10 @@ import Testing
         // The repaired weights load as a model.
         let reloaded = try await FaultlineProcess.run([
             "zoo", "evaluate", "--model", "zoo:tiny?weights=\(weights.path)", "--count", "8",
-            "--slices-from", scratch.appendingPathComponent("tiny.json").path,
+            "--slices-from", scratch.appendingPathComponent("tiny.json").path, "--cells",
         ])
         #expect(reloaded.status == 0, "\(reloaded.error)")
+        #expect(reloaded.output.contains("cells shape") && reloaded.output.contains("cells colour"), "\(reloaded.output)")
         // Examples of another image size are refused with a message, not a crash.
         let mismatched = try await FaultlineProcess.run(["zoo", "evaluate", "--model", "zoo:tiny?weights=\(weights.path)", "--count", "8"])
         #expect(mismatched.status != 0)

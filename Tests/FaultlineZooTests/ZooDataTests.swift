@@ -267,6 +267,8 @@ struct ZooConfigurationTests {
             (#"{"architecture": {"readoutHops": 9}}"#, "architecture.readoutHops"),
             (#"{"architecture": {"fusionHidden": -1}}"#, "architecture.fusionHidden"),
             (#"{"architecture": {"cellSizeAndTexture": 3}}"#, "architecture.cellSizeAndTexture"),
+            (#"{"architecture": {"imageChannels": [8, 16, 32], "downsampleFirst": true}}"#, "architecture.downsampleFirst"),
+            (#"{"architecture": {"matchHeads": 65}}"#, "architecture.matchHeads"),
             (#"{"training": {"learningRate": -1}}"#, "training.learningRate"),
             (#"{"plants": [{"kind": "spurious-cue", "attribute": "background", "value": "lava", "answer": "star"}]}"#, "plants[0].value"),
             (#"{"plants": [{"kind": "spurious-cue", "attribute": "background", "value": "grass", "answer": "zzz"}]}"#, "plants[0].answer"),

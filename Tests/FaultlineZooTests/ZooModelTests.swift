@@ -261,6 +261,82 @@ struct ZooTrainingTests {
         }
     }
 
+    @Test("match heads are registered last, score every image token against the question, and learn")
+    func matchHeads() throws {
+        var configuration = tinyConfiguration(steps: 2)
+        configuration.architecture.matchHeads = 3
+        var trainer = try ZooTrainer(configuration: configuration)
+        let plain = ZooCheckpoint(configuration: tinyConfiguration(steps: 2), answers: .standard, tokenizer: .standard())
+        #expect(Array(trainer.checkpoint.parameters.names.prefix(plain.parameters.count)) == plain.parameters.names)
+        for name in plain.parameters.names { #expect(trainer.checkpoint.parameters[name] == plain.parameters[name], "\(name)") }
+        #expect(trainer.checkpoint.parameters["answer.match.key.weight"]?.shape == [3 * ZooNetwork.matchHeadWidth, 32])
+        #expect(trainer.checkpoint.parameters["answer.match.project.weight"]?.shape == [32, 6])
+
+        // The best score is the largest of the token scores, and the sum adds the positive ones.
+        let network = trainer.checkpoint.network
+        let pass = ForwardPass(parameters: trainer.checkpoint.parameters)
+        var generator = SeededGenerator(seed: 3)
+        let tokens = Variable(Tensor.uniform([2, network.imageTokenCount, 32], low: -1, high: 1, generator: &generator))
+        let question = Variable(Tensor.uniform([2, 32], low: -1, high: 1, generator: &generator))
+        let scores = network.matchScores(question: question, tokens: tokens, pass).value
+        #expect(scores.shape == [2, 6])
+        #expect((0..<6).allSatisfy { !scores.scalars[$0].isNaN })
+        for b in 0..<2 {
+            for head in 0..<3 where scores.scalars[b * 6 + head] <= 0 {
+                #expect(scores.scalars[b * 6 + 3 + head] == 0, "no positive score, so nothing to add")
+            }
+        }
+
+        let before = trainer.checkpoint.parameters
+        _ = trainer.step(try trainer.batch(atStep: 0, threads: 2))
+        for name in ["answer.match.query.weight", "answer.match.key.weight", "answer.match.project.weight"] {
+            #expect(trainer.checkpoint.parameters[name] != before[name], "\(name) did not change")
+        }
+    }
+
+    @Test("downsampling the first layer reads an image of twice the side into the same token grid and parameter shapes")
+    func downsampleFirst() throws {
+        var configuration = tinyConfiguration(steps: 2)
+        configuration.architecture.imageChannels = [8, 8, 16, 32]
+        let plain = ZooCheckpoint(configuration: configuration, answers: .standard, tokenizer: .standard())
+        configuration.architecture.downsampleFirst = true
+        configuration.data.imageSize = 64
+        var trainer = try ZooTrainer(configuration: configuration)
+        #expect(trainer.checkpoint.network.imageTokenCount == plain.network.imageTokenCount)
+        #expect(trainer.checkpoint.parameters.names == plain.parameters.names)
+        for name in plain.parameters.names {
+            #expect(trainer.checkpoint.parameters[name]?.shape == plain.parameters[name]?.shape, "\(name)")
+        }
+        let batch = try trainer.batch(atStep: 0, threads: 2)
+        #expect(batch.images.shape == [32, 3, 64, 64])
+        #expect(batch.cellShapes.count == 32 * plain.network.imageTokenCount)
+        let before = trainer.checkpoint.parameters
+        _ = trainer.step(batch)
+        #expect(trainer.checkpoint.parameters["image.conv1.weight"] != before["image.conv1.weight"])
+    }
+
+    @Test("cell accuracy scores every cell that holds an object's centre, once per attribute the heads predict")
+    func cellAccuracy() throws {
+        var configuration = tinyConfiguration(steps: 2)
+        configuration.architecture.cellSizeAndTexture = true
+        let trainer = try ZooTrainer(configuration: configuration)
+        let examples = try trainer.dataset.batch(.heldOut, start: 0, count: 24, threads: 2)
+        let side = ZooNetwork.gridSide(imageSize: configuration.data.imageSize, architecture: configuration.architecture)
+        let occupied = examples.map { example in
+            SceneCells.targets(for: example.scene, side: side).shapes.filter { $0 != SceneCells.empty }.count
+        }.reduce(0, +)
+        let accuracy = trainer.checkpoint.cellAccuracy(examples, chunk: 10)
+        #expect(accuracy.map(\.attribute) == ["shape", "colour", "size", "texture"])
+        for (attribute, count) in accuracy {
+            #expect(count.total == occupied, "\(attribute)")
+            #expect(count.correct <= count.total, "\(attribute)")
+        }
+        // Chunking changes nothing.
+        #expect(trainer.checkpoint.cellAccuracy(examples).map(\.count) == accuracy.map(\.count))
+        let plain = ZooCheckpoint(configuration: tinyConfiguration(), answers: .standard, tokenizer: .standard())
+        #expect(plain.cellAccuracy(examples).map(\.attribute) == ["shape", "colour"])
+    }
+
     @Test("cell targets name the object centred in each cell: shape, colour, size and texture (0 = none)")
     func cellTargets() {
         let scene = Scene(

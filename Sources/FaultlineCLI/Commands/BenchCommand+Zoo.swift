@@ -114,6 +114,7 @@ extension BenchCommand {
             ("--embedding", architecture.embeddingDimension), ("--steps", zooSteps), ("--threads", threads),
             ("--readout-hops", architecture.readoutHops), ("--fusion-hidden", architecture.fusionHidden),
             ("--cell-size-texture", architecture.cellSizeAndTexture ? 1 : 0),
+            ("--downsample-first", architecture.downsampleFirst ? 1 : 0), ("--match-heads", architecture.matchHeads),
         ]
         var arguments = [script, "--channels", channels, "--contrastive-weight", String(configuration.training.contrastiveWeight)]
         for (flag, value) in sizes { arguments += [flag, String(value)] }

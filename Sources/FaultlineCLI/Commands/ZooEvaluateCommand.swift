@@ -37,6 +37,9 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
     @Flag(help: "Also break the held-out accuracy down by question template and answer format.")
     var byTemplate = false
 
+    @Flag(help: "Also score the image encoder alone: how often its cell heads name the shape, colour (size, texture) of each held-out object.")
+    var cells = false
+
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("Name at least one --model, e.g. --model zoo:target.") }
         guard count > 0 else { throw ValidationError("--count must be positive, got \(count).") }
@@ -91,6 +94,11 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
                 for (model, evaluation) in zip(zooModels, evaluations) {
                     if let counts = evaluation.perTemplate[template] { add("held-out \(template)", model, counts) }
                 }
+            }
+        }
+        if cells {
+            for model in zooModels {
+                for (attribute, count) in model.checkpoint.cellAccuracy(heldOut) { add("cells \(attribute)", model, count) }
             }
         }
         for slice in dataset.evaluationSlices where slice.kind != .control {

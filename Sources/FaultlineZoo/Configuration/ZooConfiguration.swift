@@ -233,11 +233,25 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
     /// Whether the auxiliary cell loss also teaches each image token the size and texture of
     /// the object in its cell (not only its shape and colour).
     public var cellSizeAndTexture: Bool
+    /// Whether the first convolution of a stack of more than three also halves the image
+    /// (stride 2), so that an image of twice the side gives the same token grid at nearly
+    /// the same cost. Small objects and textures that a box filter blurs at 64 px stay
+    /// legible to learned filters at 128 px.
+    public var downsampleFirst: Bool
+    /// Match heads (0: none): each compares a projection of the question with a projection
+    /// of every image token, and the answer layer reads, per head, the best score over the
+    /// tokens and the sum of the positive ones. A score adds the attributes a token shares
+    /// with the question, so "is there a red star?" is a threshold on one number, and "how
+    /// many red stars?" a sum.
+    public var matchHeads: Int
 
     public init(
         imageChannels: [Int] = [32, 64, 128], width: Int = 128, heads: Int = 4, fusionLayers: Int = 2,
-        embeddingDimension: Int = 64, readoutHops: Int = 0, fusionHidden: Int = 0, cellSizeAndTexture: Bool = false
+        embeddingDimension: Int = 64, readoutHops: Int = 0, fusionHidden: Int = 0, cellSizeAndTexture: Bool = false,
+        downsampleFirst: Bool = false, matchHeads: Int = 0
     ) {
+        self.matchHeads = matchHeads
+        self.downsampleFirst = downsampleFirst
         self.fusionHidden = fusionHidden
         self.cellSizeAndTexture = cellSizeAndTexture
         self.imageChannels = imageChannels
@@ -249,7 +263,8 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case imageChannels, width, heads, fusionLayers, embeddingDimension, readoutHops, fusionHidden, cellSizeAndTexture
+        case imageChannels, width, heads, fusionLayers, embeddingDimension, readoutHops, fusionHidden, cellSizeAndTexture,
+            downsampleFirst, matchHeads
     }
 
     public init(from decoder: any Decoder) throws {
@@ -267,6 +282,8 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
         fusionHidden = try StrictDecoding.field(c, .fusionHidden, d.fusionHidden, hint: "give a whole number")
         cellSizeAndTexture = try StrictDecoding.field(
             c, .cellSizeAndTexture, d.cellSizeAndTexture, hint: "give true or false")
+        downsampleFirst = try StrictDecoding.field(c, .downsampleFirst, d.downsampleFirst, hint: "give true or false")
+        matchHeads = try StrictDecoding.field(c, .matchHeads, d.matchHeads, hint: "give a whole number")
     }
 
     func validate() throws(ZooConfigurationError) {
@@ -297,6 +314,14 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
         }
         guard (0...4096).contains(fusionHidden) else {
             throw ZooConfigurationError(field: "architecture.fusionHidden", message: "\(fusionHidden) is outside 0...4096")
+        }
+        guard (0...64).contains(matchHeads) else {
+            throw ZooConfigurationError(field: "architecture.matchHeads", message: "\(matchHeads) is outside 0...64")
+        }
+        guard !downsampleFirst || imageChannels.count > ZooNetwork.stridedLayers else {
+            throw ZooConfigurationError(
+                field: "architecture.downsampleFirst",
+                message: "needs more than \(ZooNetwork.stridedLayers) imageChannels stages (with fewer, every stage already halves the image)")
         }
     }
 }

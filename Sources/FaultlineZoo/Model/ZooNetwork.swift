@@ -56,6 +56,12 @@ public struct ZooNetwork: Sendable {
     /// Registered last, so that networks without them initialise every other weight as before.
     let cellSize: Linear?
     let cellTexture: Linear?
+    let matchQuery: Linear?
+    let matchKey: Linear?
+    let matchProject: Linear?
+
+    /// The width of each match head's question and token projections.
+    static let matchHeadWidth = 16
 
     /// The contrastive logits' temperature (CLIP's initial 0.07, fixed).
     public static let temperature: Float = 0.07
@@ -75,7 +81,7 @@ public struct ZooNetwork: Sendable {
         var channels = 3
         let layers = architecture.imageChannels.count
         for (index, out) in architecture.imageChannels.enumerated() {
-            let stride = Self.stride(ofLayer: index, layers: layers)
+            let stride = Self.stride(ofLayer: index, layers: layers, downsampleFirst: architecture.downsampleFirst)
             convolutions.append(Conv2d(
                 "image.conv\(index + 1)", inChannels: channels, outChannels: out, kernel: 3, stride: stride, padding: 1,
                 parameters: &parameters))
@@ -84,7 +90,7 @@ public struct ZooNetwork: Sendable {
         self.convolutions = convolutions
         project = Linear("image.project", inputs: channels, outputs: width, parameters: &parameters)
         imagePosition = parameters.add(
-            "image.position", shape: [Self.gridSide(imageSize: imageSize, layers: convolutions.count).squared, width],
+            "image.position", shape: [Self.gridSide(imageSize: imageSize, architecture: architecture).squared, width],
             initializer: .normal(standardDeviation: 0.02))
         cellShape = Linear("image.cell.shape", inputs: width, outputs: SceneCells.shapeClasses, parameters: &parameters)
         cellColour = Linear("image.cell.colour", inputs: width, outputs: SceneCells.colourClasses, parameters: &parameters)
@@ -126,6 +132,12 @@ public struct ZooNetwork: Sendable {
             ? Linear("image.cell.size", inputs: width, outputs: SceneCells.sizeClasses, parameters: &parameters) : nil
         cellTexture = architecture.cellSizeAndTexture
             ? Linear("image.cell.texture", inputs: width, outputs: SceneCells.textureClasses, parameters: &parameters) : nil
+        let matchWidth = architecture.matchHeads * Self.matchHeadWidth
+        let matching = architecture.matchHeads > 0
+        matchQuery = matching ? Linear("answer.match.query", inputs: width, outputs: matchWidth, parameters: &parameters) : nil
+        matchKey = matching ? Linear("answer.match.key", inputs: width, outputs: matchWidth, parameters: &parameters) : nil
+        matchProject = matching
+            ? Linear("answer.match.project", inputs: 2 * architecture.matchHeads, outputs: width, parameters: &parameters) : nil
     }
 
     /// How many of the convolutions have stride 2 (at most): 64 px images give an 8 × 8 grid.
@@ -133,23 +145,28 @@ public struct ZooNetwork: Sendable {
 
     /// The stride of convolution `index` of `layers`. With three layers all halve the image.
     /// With more, the first keeps the full resolution (small shapes are 8 px across at
-    /// 64 px), the next three halve it, and any after them keep the grid and widen what each
-    /// image token sees: three stride-2 layers alone see 17 px around a cell's corner, less
-    /// than a large shape, and the auxiliary cell loss showed they could not tell shapes apart.
-    static func stride(ofLayer index: Int, layers: Int) -> Int {
+    /// 64 px) unless `downsampleFirst`, the next three halve it, and any after them keep the
+    /// grid and widen what each image token sees: three stride-2 layers alone see 17 px
+    /// around a cell's corner, less than a large shape, and the auxiliary cell loss showed
+    /// they could not tell shapes apart.
+    static func stride(ofLayer index: Int, layers: Int, downsampleFirst: Bool = false) -> Int {
         if layers <= stridedLayers { return 2 }
-        return (1...stridedLayers).contains(index) ? 2 : 1
+        if index == 0 { return downsampleFirst ? 2 : 1 }
+        return index <= stridedLayers ? 2 : 1
     }
 
     /// The side of the last feature map: each stride-2 convolution halves it, rounding up.
-    static func gridSide(imageSize: Int, layers: Int) -> Int {
+    static func gridSide(imageSize: Int, architecture: ZooArchitectureSettings) -> Int {
+        let layers = architecture.imageChannels.count
         var side = imageSize
-        for _ in 0..<min(layers, stridedLayers) { side = (side + 1) / 2 }
+        for index in 0..<layers where stride(ofLayer: index, layers: layers, downsampleFirst: architecture.downsampleFirst) == 2 {
+            side = (side + 1) / 2
+        }
         return side
     }
 
     /// The number of image tokens.
-    public var imageTokenCount: Int { Self.gridSide(imageSize: imageSize, layers: convolutions.count).squared }
+    public var imageTokenCount: Int { Self.gridSide(imageSize: imageSize, architecture: architecture).squared }
 
     // MARK: - Forward
 
@@ -184,6 +201,25 @@ public struct ZooNetwork: Sendable {
         return (shapeLoss + colourLoss + sizeLoss + textureLoss).scaled(by: 0.5)
     }
 
+    /// The cell heads' predictions for image tokens [b, n, width]: per attribute ("shape",
+    /// "colour", and with `cellSizeAndTexture` "size" and "texture"), the most likely class
+    /// of every cell, row-major b × n.
+    public func cellPredictions(imageTokens: Variable, _ pass: ForwardPass) -> [(attribute: String, classes: [Int32])] {
+        let batch = imageTokens.shape[0], cells = imageTokens.shape[1]
+        let flat = imageTokens.reshaped([batch * cells, architecture.width])
+        var heads = [("shape", cellShape), ("colour", cellColour)]
+        if let cellSize, let cellTexture { heads += [("size", cellSize), ("texture", cellTexture)] }
+        return heads.map { name, head in
+            let logits = head(flat, pass).value
+            let classes = logits.shape[1]
+            let predictions = (0..<(batch * cells)).map { row -> Int32 in
+                let scores = logits.scalars[(row * classes)..<((row + 1) * classes)]
+                return Int32(scores.indices.max { scores[$0] < scores[$1] }! - row * classes)
+            }
+            return (name, predictions)
+        }
+    }
+
     /// Question token embeddings [b, length, width] (positions included) from token ids.
     public func questionEmbeddings(_ ids: [Int32], batch: Int, _ pass: ForwardPass) -> Variable {
         tokens(ids, shape: [batch, questionLength], pass) + pass[tokenPosition]
@@ -202,7 +238,8 @@ public struct ZooNetwork: Sendable {
         // With a hidden layer, each hidden unit mixes several features before the question
         // gates it, so one unit can stand for a conjunction ("red" and "square").
         let ones = Variable(Tensor.filled([batch, imageCount, 1], with: 1))
-        var features = imageNorm(imageTokens, pass)
+        let normalised = imageNorm(imageTokens, pass)
+        var features = normalised
         if let expand { features = expand(features, pass) }
         let modulated = features.shape[2]
         let gain = matmul(ones, scale(question, pass).shifted(by: 1).reshaped([batch, 1, modulated]))
@@ -210,14 +247,40 @@ public struct ZooNetwork: Sendable {
         var x = mix((features * gain + bias).relu(), pass)
         for block in blocks { x = block(x, pass) }
         x = norm(x, pass)
-        let side = Self.gridSide(imageSize: imageSize, layers: convolutions.count)
+        let side = Self.gridSide(imageSize: imageSize, architecture: architecture)
         let grid = x.transposed(1, 2).reshaped([batch, width, side, side])
         let strongest = grid.maxPool2d(kernel: side).reshaped([batch, width])
         let average = x.mean(alongDimension: 1)
         var pooled = [average, strongest, question]
         if !readouts.isEmpty { pooled.append(readout(question: question, tokens: x, pass)) }
         let joined = concatenate(pooled, alongDimension: 1)
-        return answerHead(hidden(joined, pass).relu(), pass)
+        var hiddenInput = hidden(joined, pass)
+        if let matchProject {
+            hiddenInput = hiddenInput + matchProject(matchScores(question: question, tokens: normalised, pass), pass)
+        }
+        return answerHead(hiddenInput.relu(), pass)
+    }
+
+    /// Per match head, the best score over the image tokens [b, n, width] and the sum of the
+    /// positive scores: [b, 2 × heads]. A score is the scaled dot product of the head's
+    /// projections of the question and of one token.
+    ///
+    /// Why: pooling the fused tokens mixes the objects' attributes, so a model that has seen a
+    /// red square and a blue star answers "is there a red star?" with yes. A dot product adds
+    /// the attributes one token shares with the question, so only a token holding both
+    /// reaches the top score: binding becomes a threshold the answer layer learns at once.
+    func matchScores(question: Variable, tokens: Variable, _ pass: ForwardPass) -> Variable {
+        guard let matchQuery, let matchKey else { preconditionFailure("matchScores needs match heads") }
+        let batch = tokens.shape[0], count = tokens.shape[1]
+        let heads = architecture.matchHeads, headWidth = Self.matchHeadWidth
+        let queries = matchQuery(question, pass).reshaped([batch * heads, 1, headWidth])
+        let keys = matchKey(tokens, pass).reshaped([batch, count, heads, headWidth])
+            .permuted([0, 2, 3, 1]).reshaped([batch * heads, headWidth, count])
+        let scores = matmul(queries, keys).scaled(by: 1 / Float(headWidth).squareRoot())
+        let side = Self.gridSide(imageSize: imageSize, architecture: architecture)
+        let best = scores.reshaped([batch, heads, side, side]).maxPool2d(kernel: side).reshaped([batch, heads])
+        let total = scores.reshaped([batch, heads, count]).relu().sum(alongDimension: 2)
+        return concatenate([best, total], alongDimension: 1)
     }
 
     /// Question-led attention over the fused tokens [b, n, width]: the question vector

@@ -100,6 +100,36 @@ extension ZooCheckpoint {
 }
 
 extension ZooCheckpoint {
+    /// How well the image encoder sees each object: per attribute the cell heads predict
+    /// (shape, colour, and size and texture for networks with those heads), the share of
+    /// cells holding an object's centre whose class the head names. This is the encoder
+    /// alone, before any question: a model that cannot answer questions about what these
+    /// heads see has a reasoning problem, not a vision problem.
+    public func cellAccuracy(_ examples: [ZooExample], chunk: Int = 128) -> [(attribute: String, count: ZooEvaluation.Count)] {
+        let side = ZooNetwork.gridSide(imageSize: configuration.data.imageSize, architecture: configuration.architecture)
+        var counts: [String: ZooEvaluation.Count] = [:]
+        var order: [String] = []
+        var start = 0
+        while start < examples.count {
+            let part = Array(examples[start..<min(start + chunk, examples.count)])
+            let batch = ZooBatch(part, imageSize: configuration.data.imageSize, gridSide: side)
+            let pass = ForwardPass(parameters: parameters)
+            let predictions = network.cellPredictions(imageTokens: network.imageTokens(Variable(batch.images), pass), pass)
+            let targets = ["shape": batch.cellShapes, "colour": batch.cellColours, "size": batch.cellSizes, "texture": batch.cellTextures]
+            for (attribute, predicted) in predictions {
+                if !order.contains(attribute) { order.append(attribute) }
+                for (guess, truth) in zip(predicted, targets[attribute] ?? []) where truth != SceneCells.empty {
+                    counts[attribute, default: .init()].total += 1
+                    if guess == truth { counts[attribute, default: .init()].correct += 1 }
+                }
+            }
+            start += chunk
+        }
+        return order.map { ($0, counts[$0] ?? .init()) }
+    }
+}
+
+extension ZooCheckpoint {
     /// For (image, true caption, colour-swapped caption) examples: the share whose image is
     /// closer to its true caption than to the swapped one. A model that binds colours to
     /// objects scores near 1; one that ignores binding near 0.5; a planted confusion lower.

@@ -126,7 +126,7 @@ public struct ZooTrainer: Sendable {
         let examples = try dataset.batch(.train, start: step * size, count: size, threads: threads)
         return ZooBatch(
             examples, imageSize: configuration.data.imageSize,
-            gridSide: ZooNetwork.gridSide(imageSize: configuration.data.imageSize, layers: configuration.architecture.imageChannels.count))
+            gridSide: ZooNetwork.gridSide(imageSize: configuration.data.imageSize, architecture: configuration.architecture))
     }
 
     /// The clean held-out examples the progress reports accuracy on.

@@ -15,7 +15,7 @@ public struct ZooGradientAttack: Sendable {
     public enum Surface: String, Sendable, CaseIterable {
         /// The question's token embeddings (real tokens only, not padding).
         case textEmbeddings = "pgd-text-embeddings"
-        /// The 64-px input image, in the model's [-1, 1] scale; ε is given in bytes (of 255).
+        /// The input image at the model's own size, in the model's [-1, 1] scale; ε is given in bytes (of 255).
         case image = "pgd-image"
     }
 

@@ -5,8 +5,9 @@ import FaultlineTensor
 /// vector); fusion — the question vector scales and shifts every image token's features
 /// (FiLM), optionally of a wider hidden layer computed from them, a per-token layer mixes
 /// them back, then pre-norm transformer blocks relate the tokens — and two heads: an answer
-/// classifier over the answer vocabulary (from the tokens' mean and max, the question vector
-/// and, with readout hops, what question-led attention read from the tokens) and a
+/// classifier over the answer vocabulary (from the tokens' mean and max, the question vector,
+/// with readout hops what question-led attention read from the tokens, and with match heads
+/// how well the best image tokens match the question) and a
 /// CLIP-style contrastive head (pooled image tokens against captions encoded by their own
 /// transformer block).
 ///
@@ -140,7 +141,8 @@ public struct ZooNetwork: Sendable {
             ? Linear("answer.match.project", inputs: 2 * architecture.matchHeads, outputs: width, parameters: &parameters) : nil
     }
 
-    /// How many of the convolutions have stride 2 (at most): 64 px images give an 8 × 8 grid.
+    /// The most convolutions that halve the image, not counting a `downsampleFirst` first
+    /// one: 64 px images give an 8 × 8 grid (and 128 px ones with `downsampleFirst`).
     static let stridedLayers = 3
 
     /// The stride of convolution `index` of `layers`. With three layers all halve the image.

@@ -39,3 +39,18 @@ public enum SceneCells {
         return (shapes, colours, sizeClasses, textures)
     }
 }
+
+/// The attributes the cell heads predict, named as `zoo evaluate --cells` prints them.
+public enum CellAttribute: String, Sendable, CaseIterable {
+    case shape, colour, size, texture
+
+    /// This attribute's per-cell targets in a batch made with a grid side.
+    public func targets(in batch: ZooBatch) -> [Int32] {
+        switch self {
+        case .shape: batch.cellShapes
+        case .colour: batch.cellColours
+        case .size: batch.cellSizes
+        case .texture: batch.cellTextures
+        }
+    }
+}

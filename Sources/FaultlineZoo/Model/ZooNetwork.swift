@@ -203,23 +203,30 @@ public struct ZooNetwork: Sendable {
         return (shapeLoss + colourLoss + sizeLoss + textureLoss).scaled(by: 0.5)
     }
 
-    /// The cell heads' predictions for image tokens [b, n, width]: per attribute ("shape",
-    /// "colour", and with `cellSizeAndTexture` "size" and "texture"), the most likely class
-    /// of every cell, row-major b × n.
-    public func cellPredictions(imageTokens: Variable, _ pass: ForwardPass) -> [(attribute: String, classes: [Int32])] {
+    /// The attributes this network's cell heads predict.
+    public var cellAttributes: [CellAttribute] { cellSize == nil ? [.shape, .colour] : CellAttribute.allCases }
+
+    /// The cell heads' predictions for image tokens [b, n, width]: per attribute of
+    /// `cellAttributes`, the most likely class of every cell, row-major b × n.
+    public func cellPredictions(imageTokens: Variable, _ pass: ForwardPass) -> [CellAttribute: [Int32]] {
         let batch = imageTokens.shape[0], cells = imageTokens.shape[1]
         let flat = imageTokens.reshaped([batch * cells, architecture.width])
-        var heads = [("shape", cellShape), ("colour", cellColour)]
-        if let cellSize, let cellTexture { heads += [("size", cellSize), ("texture", cellTexture)] }
-        return heads.map { name, head in
-            let logits = head(flat, pass).value
+        var predictions: [CellAttribute: [Int32]] = [:]
+        for attribute in cellAttributes {
+            let head: Linear? = switch attribute {
+            case .shape: cellShape
+            case .colour: cellColour
+            case .size: cellSize
+            case .texture: cellTexture
+            }
+            guard let logits = head.map({ $0(flat, pass).value }) else { continue }
             let classes = logits.shape[1]
-            let predictions = (0..<(batch * cells)).map { row -> Int32 in
+            predictions[attribute] = (0..<(batch * cells)).map { row in
                 let scores = logits.scalars[(row * classes)..<((row + 1) * classes)]
                 return Int32(scores.indices.max { scores[$0] < scores[$1] }! - row * classes)
             }
-            return (name, predictions)
         }
+        return predictions
     }
 
     /// Question token embeddings [b, length, width] (positions included) from token ids.

@@ -107,25 +107,22 @@ extension ZooCheckpoint {
     /// heads see has a reasoning problem, not a vision problem.
     public func cellAccuracy(_ examples: [ZooExample], chunk: Int = 128) -> [(attribute: String, count: ZooEvaluation.Count)] {
         let side = ZooNetwork.gridSide(imageSize: configuration.data.imageSize, architecture: configuration.architecture)
-        var counts: [String: ZooEvaluation.Count] = [:]
-        var order: [String] = []
+        var counts: [CellAttribute: ZooEvaluation.Count] = [:]
         var start = 0
         while start < examples.count {
             let part = Array(examples[start..<min(start + chunk, examples.count)])
             let batch = ZooBatch(part, imageSize: configuration.data.imageSize, gridSide: side)
             let pass = ForwardPass(parameters: parameters)
             let predictions = network.cellPredictions(imageTokens: network.imageTokens(Variable(batch.images), pass), pass)
-            let targets = ["shape": batch.cellShapes, "colour": batch.cellColours, "size": batch.cellSizes, "texture": batch.cellTextures]
             for (attribute, predicted) in predictions {
-                if !order.contains(attribute) { order.append(attribute) }
-                for (guess, truth) in zip(predicted, targets[attribute] ?? []) where truth != SceneCells.empty {
+                for (guess, truth) in zip(predicted, attribute.targets(in: batch)) where truth != SceneCells.empty {
                     counts[attribute, default: .init()].total += 1
                     if guess == truth { counts[attribute, default: .init()].correct += 1 }
                 }
             }
             start += chunk
         }
-        return order.map { ($0, counts[$0] ?? .init()) }
+        return network.cellAttributes.map { ($0.rawValue, counts[$0] ?? .init()) }
     }
 }
 

@@ -10,7 +10,7 @@ tokens' mean and max, the question vector and, with readout hops, what question-
 with match heads the best and summed question-token match scores;
 and a CLIP-style head (pooled image tokens; caption tokens through one more transformer
 block) trained with a symmetric InfoNCE loss next to the answer loss and the auxiliary
-per-cell shape and colour loss. Random inputs of the
+per-cell shape and colour (and, with --cell-size-texture, size and texture) loss. Random inputs of the
 same shapes; timed after warm-up with the same threads and batch size.
 
 Prints one JSON object: parameters, milliseconds per training step (forward, backward,

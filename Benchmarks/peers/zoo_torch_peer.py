@@ -7,7 +7,10 @@ tokens; the question's tokens through one transformer block, mean-pooled into a 
 fusion (the question vector scales and shifts every image token's features, FiLM; a
 per-token layer, or a hidden layer the question modulates; pre-norm transformer blocks); an answer head over the
 tokens' mean and max, the question vector and, with readout hops, what question-led attention read from the tokens,
-with match heads the best and summed question-token match scores;
+with match heads the best and summed question-token match scores, with --attribute-summary the
+cell heads' tables (expected counts and position sums per class; per shape, counts per colour, size and
+texture), scaled by the question, and the tables read through two question heads that name the asked shape and colour
+(taught by their own loss);
 and a CLIP-style head (pooled image tokens; caption tokens through one more transformer
 block) trained with a symmetric InfoNCE loss next to the answer loss and the auxiliary
 per-cell shape and colour (and, with --cell-size-texture, size and texture) loss. Random inputs of the
@@ -19,7 +22,7 @@ AdamW) and per inference batch (forward of the answer head, no gradients).
 usage: zoo_torch_peer.py --batch 32 --image 64 --channels 16,32,64,128 --width 128 --heads 4
        --layers 2 --tokens 24 --caption-tokens 16 --vocabulary 400 --answers 500
        --embedding 64 --steps 20 --threads 2 --readout-hops 2 --fusion-hidden 512
-       --downsample-first 1 --match-heads 16
+       --downsample-first 1 --match-heads 16 --attribute-summary 1
 """
 import argparse
 import json
@@ -94,6 +97,17 @@ class ZooNet(nn.Module):
             self.match_query = nn.Linear(a.width, a.match_heads * MATCH_HEAD_WIDTH)
             self.match_key = nn.Linear(a.width, a.match_heads * MATCH_HEAD_WIDTH)
             self.match_project = nn.Linear(2 * a.match_heads, a.width)
+        self.attribute_summary = a.attribute_summary
+        if a.attribute_summary:
+            self.cell_object = nn.Linear(a.width, 2)
+            entries = 3 * (8 + 8 + 3 + 4) + 8 * (8 + 3 + 4)
+            self.attribute_gate = nn.Linear(a.width, entries)
+            self.attribute_project = nn.Linear(entries, a.width)
+            self.question_shape = nn.Linear(a.width, 9)
+            self.question_colour = nn.Linear(a.width, 9)
+            self.asked_project = nn.Linear(3 + 8 + 3 + 4 + 3 + 8 + 1, a.width)
+            centres = [((i % side + 0.5) / side * 2 - 1, (i // side + 0.5) / side * 2 - 1) for i in range(side * side)]
+            self.register_buffer("place", torch.tensor([[1.0, x, y] for x, y in centres]))
 
     def image_tokens(self, images):
         x = images
@@ -110,12 +124,12 @@ class ZooNet(nn.Module):
             # Random size and texture classes in the same cells as the shapes (timing only).
             loss = loss + F.cross_entropy(self.cell_size(flat), shapes.clamp(max=2), ignore_index=-1)
             loss = loss + F.cross_entropy(self.cell_texture(flat), shapes.clamp(max=3), ignore_index=-1)
+        if self.attribute_summary:
+            loss = loss + F.cross_entropy(self.cell_object(flat), (shapes >= 0).long())
         return 0.5 * loss
 
     def answer_logits(self, image_tokens, tokens, mask):
-        q = self.question_norm(self.question_block(self.token(tokens) + self.token_position, ~mask))
-        weights = mask.unsqueeze(-1).float()
-        q = (q * weights).sum(1) / weights.sum(1)
+        q = self.question_vector(tokens, mask)
         gain = (self.scale(q) + 1).unsqueeze(1)
         bias = self.shift(q).unsqueeze(1)
         normalised = self.image_norm(image_tokens)
@@ -137,7 +151,44 @@ class ZooNet(nn.Module):
         hidden = self.hidden(torch.cat(pooled, dim=1))
         if self.match_heads:
             hidden = hidden + self.match_project(self.match_scores(q, normalised))
+        if self.attribute_summary:
+            tables = self.attribute_tables(image_tokens)
+            b = q.shape[0]
+            summary = 0.25 * torch.cat([t.reshape(b, -1) for t in tables], 1)
+            hidden = (hidden + self.attribute_project(summary * (self.attribute_gate(q) + 1))
+                      + self.asked_project(self.asked_attributes(tables, q)))
         return self.answer(F.relu(hidden))
+
+    def question_vector(self, tokens, mask):
+        q = self.question_norm(self.question_block(self.token(tokens) + self.token_position, ~mask))
+        weights = mask.unsqueeze(-1).float()
+        return (q * weights).sum(1) / weights.sum(1)
+
+    def attribute_tables(self, image_tokens):
+        b, n, w = image_tokens.shape
+        flat = image_tokens.reshape(-1, w)
+        occupied = F.softmax(self.cell_object(flat), -1)[:, 1:]
+        def weighted(head):
+            return (F.softmax(head(flat), -1) * occupied).reshape(b, n, -1).transpose(1, 2)
+        def probabilities(head):
+            return F.softmax(head(flat), -1).reshape(b, n, -1)
+        shapes = weighted(self.cell_shape)
+        return [shapes @ self.place, weighted(self.cell_colour) @ self.place, weighted(self.cell_size) @ self.place,
+                weighted(self.cell_texture) @ self.place, shapes @ probabilities(self.cell_colour),
+                shapes @ probabilities(self.cell_size), shapes @ probabilities(self.cell_texture)]
+
+    def asked_attributes(self, tables, q):
+        shape_stats, colour_stats, _, _, shape_colours, shape_sizes, shape_textures = tables
+        shape = F.softmax(self.question_shape(q), -1)[:, :8].unsqueeze(1)
+        colour = F.softmax(self.question_colour(q), -1)[:, :8].unsqueeze(1)
+        asked_colours = shape @ shape_colours
+        parts = [shape @ shape_stats, asked_colours, shape @ shape_sizes, shape @ shape_textures,
+                 colour @ colour_stats, colour @ shape_colours.transpose(1, 2), asked_colours @ colour.transpose(1, 2)]
+        return torch.cat([p.squeeze(1) for p in parts], 1)
+
+    def subject_loss(self, tokens, mask, shapes, colours):
+        q = self.question_vector(tokens, mask)
+        return 0.5 * (F.cross_entropy(self.question_shape(q), shapes) + F.cross_entropy(self.question_colour(q), colours))
 
     def match_scores(self, q, tokens):
         b, n, _ = tokens.shape
@@ -162,7 +213,8 @@ def main():
     for name, default in [("batch", 32), ("image", 64), ("width", 128), ("heads", 4), ("layers", 1), ("tokens", 24),
                           ("caption-tokens", 16), ("vocabulary", 400), ("answers", 500), ("embedding", 64),
                           ("steps", 20), ("threads", 2), ("readout-hops", 0), ("fusion-hidden", 0),
-                          ("cell-size-texture", 0), ("downsample-first", 0), ("match-heads", 0)]:
+                          ("cell-size-texture", 0), ("downsample-first", 0), ("match-heads", 0),
+                          ("attribute-summary", 0)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--channels", default="16,32,64,128")
     p.add_argument("--contrastive-weight", type=float, default=0.5)
@@ -185,12 +237,16 @@ def main():
     cell_shapes[::16] = torch.randint(0, 8, (cell_shapes[::16].shape[0],))
     cell_colours = torch.full((a.batch * cells,), -1, dtype=torch.long)
     cell_colours[::16] = torch.randint(0, 8, (cell_colours[::16].shape[0],))
+    subject_shapes = torch.randint(0, 9, (a.batch,))
+    subject_colours = torch.randint(0, 9, (a.batch,))
 
     def step():
         optimiser.zero_grad(set_to_none=True)
         image_tokens = model.image_tokens(images)
         loss = F.cross_entropy(model.answer_logits(image_tokens, tokens, mask), answers)
         loss = loss + model.cell_loss(image_tokens, cell_shapes, cell_colours)
+        if a.attribute_summary:
+            loss = loss + model.subject_loss(tokens, mask, subject_shapes, subject_colours)
         loss = loss + a.contrastive_weight * model.contrastive_loss(image_tokens, captions, caption_mask)
         loss.backward()
         optimiser.step()

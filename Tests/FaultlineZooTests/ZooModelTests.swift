@@ -294,6 +294,80 @@ struct ZooTrainingTests {
         }
     }
 
+    @Test("attribute tables count the cell heads' objects consistently, the question heads read them, and all of it learns")
+    func attributeTables() throws {
+        var configuration = tinyConfiguration(steps: 2)
+        configuration.architecture.cellSizeAndTexture = true
+        var plainConfiguration = configuration
+        configuration.architecture.attributeSummary = true
+        var trainer = try ZooTrainer(configuration: configuration)
+        let plain = ZooCheckpoint(configuration: plainConfiguration, answers: .standard, tokenizer: .standard())
+        #expect(Array(trainer.checkpoint.parameters.names.prefix(plain.parameters.count)) == plain.parameters.names)
+        for name in plain.parameters.names { #expect(trainer.checkpoint.parameters[name] == plain.parameters[name], "\(name)") }
+        #expect(trainer.checkpoint.parameters["text.subject.shape.weight"]?.shape == [SceneCells.shapeClasses + 1, 32])
+        #expect(trainer.checkpoint.parameters["answer.asked.project.weight"]?.shape == [32, ZooNetwork.askedWidth])
+
+        let network = trainer.checkpoint.network
+        let pass = ForwardPass(parameters: trainer.checkpoint.parameters)
+        var generator = SeededGenerator(seed: 4)
+        let tokens = Variable(Tensor.uniform([2, network.imageTokenCount, 32], low: -2, high: 2, generator: &generator))
+        let tables = network.attributeTables(imageTokens: tokens, pass)
+        let shapes = SceneCells.shapeClasses, colours = SceneCells.colourClasses
+        func close(_ a: Float, _ b: Float) -> Bool { abs(a - b) <= 1e-4 * max(1, abs(a), abs(b)) }
+        for b in 0..<2 {
+            // Every table counts the same expected number of objects.
+            func total(_ table: Tensor) -> Float {
+                let classes = table.shape[1]
+                return (0..<classes).map { table.scalars[(b * classes + $0) * 3] }.reduce(0, +)
+            }
+            let objects = total(tables.shapes.value)
+            #expect(objects > 0 && objects < Float(network.imageTokenCount))
+            for table in [tables.colours, tables.sizes, tables.textures] { #expect(close(total(table.value), objects)) }
+            // Per shape, its colours add up to its count.
+            for shape in 0..<shapes {
+                let count = tables.shapes.value.scalars[(b * shapes + shape) * 3]
+                let byColour = (0..<colours).map { tables.shapeColours.value.scalars[(b * shapes + shape) * colours + $0] }.reduce(0, +)
+                #expect(close(byColour, count))
+            }
+        }
+        // The asked shape's count is the counts weighted by the question head's probabilities.
+        let question = Variable(Tensor.uniform([2, 32], low: -1, high: 1, generator: &generator))
+        let asked = network.askedAttributes(tables: tables, question: question, pass).value
+        let subjects = network.questionSubjects(question: question, pass)
+        #expect(asked.shape == [2, ZooNetwork.askedWidth])
+        for b in 0..<2 {
+            let expected = (0..<shapes).map {
+                subjects.shape.value.scalars[b * shapes + $0] * tables.shapes.value.scalars[(b * shapes + $0) * 3]
+            }.reduce(0, +)
+            #expect(close(asked.scalars[b * ZooNetwork.askedWidth], expected))
+        }
+
+        let before = trainer.checkpoint.parameters
+        _ = trainer.step(try trainer.batch(atStep: 0, threads: 2))
+        for name in [
+            "image.cell.object.weight", "answer.attributes.gate.weight", "answer.attributes.project.weight",
+            "text.subject.shape.weight", "text.subject.colour.weight", "answer.asked.project.weight",
+        ] {
+            #expect(trainer.checkpoint.parameters[name] != before[name], "\(name) did not change")
+        }
+        plainConfiguration.architecture.cellSizeAndTexture = false
+        plainConfiguration.architecture.attributeSummary = true
+        #expect(throws: ZooConfigurationError.self) { try plainConfiguration.validate() }
+    }
+
+    @Test("a question's subject is its last shape word and its last colour word")
+    func questionSubject() {
+        func subject(_ text: String) -> (shape: Shape?, colour: NamedColour?) {
+            let (shape, colour) = SceneCells.questionSubject(text)
+            return (Shape.allCases.indices.contains(Int(shape)) ? Shape.allCases[Int(shape)] : nil,
+                    NamedColour.allCases.indices.contains(Int(colour)) ? NamedColour.allCases[Int(colour)] : nil)
+        }
+        #expect(subject("How many red crosses are there?") == (.cross, .red))
+        #expect(subject("What colour is the star?") == (.star, nil))
+        #expect(subject("The sky is blue. Is there a green circle?") == (.circle, .green))
+        #expect(subject("How many objects are there?") == (nil, nil))
+    }
+
     @Test("downsampling the first layer reads an image of twice the side into the same token grid and parameter shapes")
     func downsampleFirst() throws {
         var configuration = tinyConfiguration(steps: 2)

@@ -8,8 +8,10 @@ import Testing
 /// the answer loss's gradient through the whole network, against central differences.
 @Suite("Zoo network gradients")
 struct ZooNetworkGradientTests {
-    @Test("the answer loss's gradients through fusion, match heads, question encoder and CNN match finite differences")
-    func wholeNetwork() throws {
+    @Test(
+        "the answer loss's gradients through fusion, match heads or attribute tables, question encoder and CNN match finite differences",
+        arguments: [false, true])
+    func wholeNetwork(attributeTables: Bool) throws {
         var configuration = ZooConfiguration(
             name: "gradient-check", seed: 5,
             data: ZooDataSettings(imageSize: 32, renderSize: 64, abilities: Ability.perception, maxQuestionTokens: 16),
@@ -18,7 +20,12 @@ struct ZooNetworkGradientTests {
                 steps: 4, batchSize: 8, learningRate: 0.003, weightDecay: 0.01, warmupSteps: 2, checkpointEvery: 4,
                 heldOutCount: 8, contrastiveWeight: 0.2, threads: 1),
             plants: [])
-        configuration.architecture.matchHeads = 2
+        if attributeTables {
+            configuration.architecture.cellSizeAndTexture = true
+            configuration.architecture.attributeSummary = true
+        } else {
+            configuration.architecture.matchHeads = 2
+        }
         let trainer = try ZooTrainer(configuration: configuration)
         let batch = try trainer.batch(atStep: 0, threads: 1)
         let network = trainer.checkpoint.network
@@ -35,9 +42,11 @@ struct ZooNetworkGradientTests {
         let names = trainer.checkpoint.parameters.names
         let checked = [
             "image.conv1.weight", "text.token.weight", "text.position", "text.block.attention.value.weight",
-            "fusion.scale.weight", "fusion.shift.bias", "fusion.mix.weight", "answer.match.query.weight",
-            "answer.match.key.weight", "answer.hidden.weight",
-        ]
+            "fusion.scale.weight", "fusion.shift.bias", "fusion.mix.weight", "answer.hidden.weight",
+        ] + (attributeTables
+            ? ["image.cell.shape.weight", "image.cell.object.weight", "answer.attributes.gate.weight",
+               "text.subject.shape.weight", "text.subject.colour.bias", "answer.asked.project.weight"]
+            : ["answer.match.query.weight", "answer.match.key.weight"])
         let step: Float = 1e-2
         for name in checked {
             let index = try #require(names.firstIndex(of: name), "\(name)")

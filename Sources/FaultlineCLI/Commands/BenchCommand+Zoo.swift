@@ -53,6 +53,9 @@ extension BenchCommand {
         // as the PyTorch peer makes them.
         let cellSizes = cellShapes.map { $0 < 0 ? $0 : min($0, Int32(SceneCells.sizeClasses - 1)) }
         let cellTextures = cellShapes.map { $0 < 0 ? $0 : min($0, Int32(SceneCells.textureClasses - 1)) }
+        // Random subjects, as the peer's (timing only).
+        let subjectShapes = (0..<batchSize).map { _ in Int32(generator.next() % UInt64(SceneCells.shapeClasses + 1)) }
+        let subjectColours = (0..<batchSize).map { _ in Int32(generator.next() % UInt64(SceneCells.colourClasses + 1)) }
         var optimiser = AdamW(weightDecay: Float(configuration.training.weightDecay))
         let contrastiveWeight = Float(configuration.training.contrastiveWeight)
 
@@ -62,13 +65,16 @@ extension BenchCommand {
                 let tape = Tape()
                 let pass = ForwardPass(parameters: checkpoint.parameters, tape: tape)
                 let tokens = network.imageTokens(pass.input(images), pass)
-                let logits = network.answerLogits(
-                    imageTokens: tokens, questionEmbeddings: network.questionEmbeddings(questionIDs, batch: batchSize, pass),
-                    questionMask: mask, pass)
+                let questions = network.questionEmbeddings(questionIDs, batch: batchSize, pass)
+                let logits = network.answerLogits(imageTokens: tokens, questionEmbeddings: questions, questionMask: mask, pass)
                 var loss = crossEntropy(logits: logits, targets: targets)
                     + network.cellLoss(
                         imageTokens: tokens, shapes: cellShapes, colours: cellColours, sizes: cellSizes,
                         textures: cellTextures, pass)
+                if network.readsAttributes {
+                    loss = loss + network.subjectLoss(
+                        questionEmbeddings: questions, questionMask: mask, shapes: subjectShapes, colours: subjectColours, pass)
+                }
                 if contrastiveWeight > 0 {
                     let contrastive = network.contrastiveLoss(
                         imageEmbeddings: network.imageEmbeddings(imageTokens: tokens, pass),
@@ -115,6 +121,7 @@ extension BenchCommand {
             ("--readout-hops", architecture.readoutHops), ("--fusion-hidden", architecture.fusionHidden),
             ("--cell-size-texture", architecture.cellSizeAndTexture ? 1 : 0),
             ("--downsample-first", architecture.downsampleFirst ? 1 : 0), ("--match-heads", architecture.matchHeads),
+            ("--attribute-summary", architecture.attributeSummary ? 1 : 0),
         ]
         var arguments = [script, "--channels", channels, "--contrastive-weight", String(configuration.training.contrastiveWeight)]
         for (flag, value) in sizes { arguments += [flag, String(value)] }

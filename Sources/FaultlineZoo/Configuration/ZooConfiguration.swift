@@ -244,12 +244,21 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
     /// with the question, so "is there a red star?" is a threshold on one number, and "how
     /// many red stars?" a sum.
     public var matchHeads: Int
-
+    /// Whether the answer layer also reads an attribute summary of the image and what of it
+    /// the question asks about. The summary: from the cell heads' probabilities (and an
+    /// objectness head), per shape, colour, size and texture class how many objects have it
+    /// and the sum of their positions, and per shape how many objects have each colour, size
+    /// and texture. Two question heads, taught by an auxiliary loss, name the shape and the
+    /// colour the question mentions; the summary read through them gives the asked shape's
+    /// count, colours, sizes, textures and position, the asked colour's count and shapes,
+    /// and the count of both. Needs `cellSizeAndTexture`.
+    public var attributeSummary: Bool
     public init(
         imageChannels: [Int] = [32, 64, 128], width: Int = 128, heads: Int = 4, fusionLayers: Int = 2,
         embeddingDimension: Int = 64, readoutHops: Int = 0, fusionHidden: Int = 0, cellSizeAndTexture: Bool = false,
-        downsampleFirst: Bool = false, matchHeads: Int = 0
+        downsampleFirst: Bool = false, matchHeads: Int = 0, attributeSummary: Bool = false
     ) {
+        self.attributeSummary = attributeSummary
         self.matchHeads = matchHeads
         self.downsampleFirst = downsampleFirst
         self.fusionHidden = fusionHidden
@@ -264,7 +273,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case imageChannels, width, heads, fusionLayers, embeddingDimension, readoutHops, fusionHidden, cellSizeAndTexture,
-            downsampleFirst, matchHeads
+            downsampleFirst, matchHeads, attributeSummary
     }
 
     public init(from decoder: any Decoder) throws {
@@ -284,6 +293,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
             c, .cellSizeAndTexture, d.cellSizeAndTexture, hint: "give true or false")
         downsampleFirst = try StrictDecoding.field(c, .downsampleFirst, d.downsampleFirst, hint: "give true or false")
         matchHeads = try StrictDecoding.field(c, .matchHeads, d.matchHeads, hint: "give a whole number")
+        attributeSummary = try StrictDecoding.field(c, .attributeSummary, d.attributeSummary, hint: "give true or false")
     }
 
     func validate() throws(ZooConfigurationError) {
@@ -322,6 +332,11 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
             throw ZooConfigurationError(
                 field: "architecture.downsampleFirst",
                 message: "needs more than \(ZooNetwork.stridedLayers) imageChannels stages (with fewer, every stage already halves the image)")
+        }
+        guard !attributeSummary || cellSizeAndTexture else {
+            throw ZooConfigurationError(
+                field: "architecture.attributeSummary",
+                message: "needs cellSizeAndTexture: true (the summary counts sizes and textures from those cell heads)")
         }
     }
 }

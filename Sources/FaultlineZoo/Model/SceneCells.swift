@@ -38,6 +38,31 @@ public enum SceneCells {
         }
         return (shapes, colours, sizeClasses, textures)
     }
+
+    /// The shape and the colour a question mentions: the class of the last shape word
+    /// (singular or plural) and of the last colour word, or `shapeClasses` and
+    /// `colourClasses` ("none") when it names none. The last, because sentences planted
+    /// before a question (a misleading caption) come first.
+    public static func questionSubject(_ text: String) -> (shape: Int32, colour: Int32) {
+        var shape = Int32(shapeClasses), colour = Int32(colourClasses)
+        for word in QuestionTokenizer.split(text) {
+            if let named = shapeWords[word] { shape = named }
+            if let named = colourWords[word] { colour = named }
+        }
+        return (shape, colour)
+    }
+
+    private static let shapeWords: [String: Int32] = {
+        var words: [String: Int32] = [:]
+        for (index, shape) in Shape.allCases.enumerated() {
+            words[shape.rawValue] = Int32(index)
+            words[ReferringExpression.plural(of: shape)] = Int32(index)
+        }
+        return words
+    }()
+
+    private static let colourWords: [String: Int32] = Dictionary(
+        uniqueKeysWithValues: NamedColour.allCases.enumerated().map { ($1.rawValue, Int32($0)) })
 }
 
 /// The attributes the cell heads predict, named as `zoo evaluate --cells` prints them.

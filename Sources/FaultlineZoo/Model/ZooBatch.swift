@@ -20,6 +20,9 @@ public struct ZooBatch: Sendable {
     /// Per cell, the size and texture classes (for networks with those cell heads).
     public var cellSizes: [Int32]
     public var cellTextures: [Int32]
+    /// Per example, the shape and colour its question mentions (`SceneCells.questionSubject`).
+    public var questionShapes: [Int32]
+    public var questionColours: [Int32]
 
     /// Stacks `examples`, which must share one image size and one token length. With
     /// `gridSide` (the side of the network's image-token grid) it also reads the cell targets
@@ -37,7 +40,12 @@ public struct ZooBatch: Sendable {
         cellColours = []
         cellSizes = []
         cellTextures = []
+        questionShapes = []
+        questionColours = []
         for example in examples {
+            let subject = SceneCells.questionSubject(example.questionText)
+            questionShapes.append(subject.shape)
+            questionColours.append(subject.colour)
             precondition(example.image.count == 3 * imageSize * imageSize, "example \(example.index): image is not 3×\(imageSize)×\(imageSize)")
             pixels += example.image
             questionIDs += example.tokens

@@ -60,6 +60,12 @@ public struct ZooNetwork: Sendable {
     let matchQuery: Linear?
     let matchKey: Linear?
     let matchProject: Linear?
+    let cellObject: Linear?
+    let attributeGate: Linear?
+    let attributeProject: Linear?
+    let questionShape: Linear?
+    let questionColour: Linear?
+    let askedProject: Linear?
 
     /// The width of each match head's question and token projections.
     static let matchHeadWidth = 16
@@ -139,6 +145,20 @@ public struct ZooNetwork: Sendable {
         matchKey = matching ? Linear("answer.match.key", inputs: width, outputs: matchWidth, parameters: &parameters) : nil
         matchProject = matching
             ? Linear("answer.match.project", inputs: 2 * architecture.matchHeads, outputs: width, parameters: &parameters) : nil
+        let summarising = architecture.attributeSummary
+        cellObject = summarising
+            ? Linear("image.cell.object", inputs: width, outputs: 2, parameters: &parameters) : nil
+        attributeGate = summarising
+            ? Linear("answer.attributes.gate", inputs: width, outputs: Self.attributeSummaryWidth, parameters: &parameters) : nil
+        attributeProject = summarising
+            ? Linear("answer.attributes.project", inputs: Self.attributeSummaryWidth, outputs: width, parameters: &parameters)
+            : nil
+        questionShape = summarising
+            ? Linear("text.subject.shape", inputs: width, outputs: SceneCells.shapeClasses + 1, parameters: &parameters) : nil
+        questionColour = summarising
+            ? Linear("text.subject.colour", inputs: width, outputs: SceneCells.colourClasses + 1, parameters: &parameters) : nil
+        askedProject = summarising
+            ? Linear("answer.asked.project", inputs: Self.askedWidth, outputs: width, parameters: &parameters) : nil
     }
 
     /// The most convolutions that halve the image, not counting a `downsampleFirst` first
@@ -200,7 +220,12 @@ public struct ZooNetwork: Sendable {
         precondition(sizes.count == shapes.count && textures.count == shapes.count, "cellLoss: size and texture targets required")
         let sizeLoss = crossEntropy(logits: cellSize(flat, pass), targets: sizes, ignoreIndex: SceneCells.empty)
         let textureLoss = crossEntropy(logits: cellTexture(flat, pass), targets: textures, ignoreIndex: SceneCells.empty)
-        return (shapeLoss + colourLoss + sizeLoss + textureLoss).scaled(by: 0.5)
+        var total = shapeLoss + colourLoss + sizeLoss + textureLoss
+        if let cellObject {
+            let occupied = shapes.map { $0 == SceneCells.empty ? Int32(0) : 1 }
+            total = total + crossEntropy(logits: cellObject(flat, pass), targets: occupied)
+        }
+        return total.scaled(by: 0.5)
     }
 
     /// The attributes this network's cell heads predict.
@@ -267,6 +292,11 @@ public struct ZooNetwork: Sendable {
         if let matchProject {
             hiddenInput = hiddenInput + matchProject(matchScores(question: question, tokens: normalised, pass), pass)
         }
+        if let attributeGate, let attributeProject, let askedProject {
+            let tables = attributeTables(imageTokens: imageTokens, pass)
+            hiddenInput = hiddenInput + attributeProject(tables.flattened * attributeGate(question, pass).shifted(by: 1), pass)
+                + askedProject(askedAttributes(tables: tables, question: question, pass), pass)
+        }
         return answerHead(hiddenInput.relu(), pass)
     }
 
@@ -291,6 +321,120 @@ public struct ZooNetwork: Sendable {
         let total = scores.reshaped([batch, heads, count]).relu().sum(alongDimension: 2)
         return concatenate([best, total], alongDimension: 1)
     }
+
+    /// The cell heads' reading of an image as tables of expected numbers of objects (each
+    /// cell's class probabilities weighted by the probability that an object is centred in
+    /// it): per class of shape, colour, size and texture the count and the sums of the
+    /// objects' x and y (−1…1) — [b, classes, 3] — and per shape the counts of each colour,
+    /// size and texture — [b, shapes, classes].
+    struct AttributeTables {
+        var shapes: Variable, colours: Variable, sizes: Variable, textures: Variable
+        var shapeColours: Variable, shapeSizes: Variable, shapeTextures: Variable
+
+        /// Every table flattened and scaled by ¼ (so the entries stay near 1): [b, summaryWidth].
+        var flattened: Variable {
+            let parts = [shapes, colours, sizes, textures, shapeColours, shapeSizes, shapeTextures]
+            let batch = shapes.shape[0]
+            return concatenate(parts.map { $0.reshaped([batch, $0.shape[1] * $0.shape[2]]) }, alongDimension: 1)
+                .scaled(by: 0.25)
+        }
+
+        static let summaryWidth =
+            3 * (SceneCells.shapeClasses + SceneCells.colourClasses + SceneCells.sizeClasses + SceneCells.textureClasses)
+            + SceneCells.shapeClasses * (SceneCells.colourClasses + SceneCells.sizeClasses + SceneCells.textureClasses)
+    }
+
+    /// The number of entries of `attributeTables(…).flattened`.
+    static var attributeSummaryWidth: Int { AttributeTables.summaryWidth }
+
+    /// The number of entries of `askedAttributes`: the asked shape's count and position sums,
+    /// colours, sizes and textures; the asked colour's count and position sums and shapes;
+    /// the count of objects of both.
+    static let askedWidth =
+        3 + SceneCells.colourClasses + SceneCells.sizeClasses + SceneCells.textureClasses + 3 + SceneCells.shapeClasses + 1
+
+    /// Why tables: "how many red stars?" and "what colour is the pentagon?" ask for one entry
+    /// of a table the cell heads already fill at 99%. Pooling the fused tokens blurs that
+    /// table, and reading one entry through attention or a match head is a product of two
+    /// learned projections: trained, the models stayed at each template's answer prior for
+    /// these questions (the answer to "how many X?" did not change with X).
+    func attributeTables(imageTokens: Variable, _ pass: ForwardPass) -> AttributeTables {
+        guard let cellObject, let cellSize, let cellTexture else { preconditionFailure("attributeTables needs its cell heads") }
+        let batch = imageTokens.shape[0], cells = imageTokens.shape[1]
+        let side = Self.gridSide(imageSize: imageSize, architecture: architecture)
+        let flat = imageTokens.reshaped([batch * cells, architecture.width])
+        // The object probability of each cell: the softmax's second column.
+        let occupied = matmul(cellObject(flat, pass).softmax(), Variable(Tensor(shape: [2, 1], scalars: [0, 1])))
+        var place: [Float] = []
+        place.reserveCapacity(cells * 3)
+        for cell in 0..<cells {
+            place += [1, (Float(cell % side) + 0.5) / Float(side) * 2 - 1, (Float(cell / side) + 0.5) / Float(side) * 2 - 1]
+        }
+        let placeTable = Variable(Tensor(shape: [cells, 3], scalars: place))
+        func probabilities(_ head: Linear) -> Variable {
+            let p = head(flat, pass).softmax()
+            return p.reshaped([batch, cells, p.shape[1]])
+        }
+        /// [b, classes, cells]: each cell's class probabilities times its object probability.
+        func weighted(_ p: Variable) -> Variable {
+            let classes = p.shape[2]
+            let spread = matmul(occupied, Variable(Tensor.filled([1, classes], with: 1))).reshaped([batch, cells, classes])
+            return (p * spread).transposed(1, 2)
+        }
+        let shape = probabilities(cellShape), colour = probabilities(cellColour)
+        let size = probabilities(cellSize), texture = probabilities(cellTexture)
+        let shapeWeights = weighted(shape)
+        return AttributeTables(
+            shapes: matmul(shapeWeights, placeTable), colours: matmul(weighted(colour), placeTable),
+            sizes: matmul(weighted(size), placeTable), textures: matmul(weighted(texture), placeTable),
+            shapeColours: matmul(shapeWeights, colour), shapeSizes: matmul(shapeWeights, size),
+            shapeTextures: matmul(shapeWeights, texture))
+    }
+
+    /// The shape and the colour the question mentions, as the question heads read them: per
+    /// head the probabilities of its classes without the last, "none" ([b, classes] each).
+    func questionSubjects(question: Variable, _ pass: ForwardPass) -> (shape: Variable, colour: Variable) {
+        guard let questionShape, let questionColour else { preconditionFailure("questionSubjects needs its heads") }
+        func named(_ head: Linear) -> Variable {
+            let classes = head(question, pass).softmax()
+            let kept = classes.shape[1] - 1
+            var selector = [Float](repeating: 0, count: (kept + 1) * kept)
+            for index in 0..<kept { selector[index * kept + index] = 1 }
+            return matmul(classes, Variable(Tensor(shape: [kept + 1, kept], scalars: selector)))
+        }
+        return (named(questionShape), named(questionColour))
+    }
+
+    /// What the question asks of the tables, [b, askedWidth]: the tables read through the
+    /// question heads' probabilities (near zero where the question names no shape or colour).
+    func askedAttributes(tables: AttributeTables, question: Variable, _ pass: ForwardPass) -> Variable {
+        let batch = question.shape[0]
+        let subjects = questionSubjects(question: question, pass)
+        let shapeRow = subjects.shape.reshaped([batch, 1, SceneCells.shapeClasses])
+        let colourRow = subjects.colour.reshaped([batch, 1, SceneCells.colourClasses])
+        let shapeColours = matmul(shapeRow, tables.shapeColours)
+        let parts = [
+            matmul(shapeRow, tables.shapes), shapeColours, matmul(shapeRow, tables.shapeSizes),
+            matmul(shapeRow, tables.shapeTextures), matmul(colourRow, tables.colours),
+            matmul(colourRow, tables.shapeColours.transposed(1, 2)),
+            matmul(shapeColours, colourRow.transposed(1, 2)),
+        ]
+        return concatenate(parts.map { $0.reshaped([batch, $0.shape[2]]) }, alongDimension: 1)
+    }
+
+    /// The auxiliary loss that teaches the question heads which shape and colour a question
+    /// mentions (`SceneCells.questionSubject`); the last class of each means none.
+    public func subjectLoss(questionEmbeddings: Variable, questionMask: [Float], shapes: [Int32], colours: [Int32], _ pass: ForwardPass)
+        -> Variable
+    {
+        guard let questionShape, let questionColour else { preconditionFailure("subjectLoss needs the question heads") }
+        let question = questionVector(questionEmbeddings, mask: questionMask, pass)
+        return (crossEntropy(logits: questionShape(question, pass), targets: shapes)
+            + crossEntropy(logits: questionColour(question, pass), targets: colours)).scaled(by: 0.5)
+    }
+
+    /// Whether the network has the attribute tables, their question heads and their loss.
+    public var readsAttributes: Bool { cellObject != nil }
 
     /// Question-led attention over the fused tokens [b, n, width]: the question vector
     /// queries the tokens, and each hop adds what it read to the query of the next. Returns

@@ -96,6 +96,11 @@ public struct ZooTrainer: Sendable {
         var loss = answerLoss + network.cellLoss(
             imageTokens: imageTokens, shapes: batch.cellShapes, colours: batch.cellColours, sizes: batch.cellSizes,
             textures: batch.cellTextures, pass)
+        if network.readsAttributes {
+            loss = loss + network.subjectLoss(
+                questionEmbeddings: questions, questionMask: batch.questionMask, shapes: batch.questionShapes,
+                colours: batch.questionColours, pass)
+        }
         var contrastiveValue: Float = 0
         let weight = Float(configuration.training.contrastiveWeight)
         if weight > 0 {

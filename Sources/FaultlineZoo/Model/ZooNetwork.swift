@@ -6,8 +6,10 @@ import FaultlineTensor
 /// (FiLM), optionally of a wider hidden layer computed from them, a per-token layer mixes
 /// them back, then pre-norm transformer blocks relate the tokens — and two heads: an answer
 /// classifier over the answer vocabulary (from the tokens' mean and max, the question vector,
-/// with readout hops what question-led attention read from the tokens, and with match heads
-/// how well the best image tokens match the question) and a
+/// with readout hops what question-led attention read from the tokens, with match heads
+/// how well the best image tokens match the question, and with the attribute summary the
+/// cell heads' tables of what the image holds, read through the shape and colour the
+/// question names) and a
 /// CLIP-style contrastive head (pooled image tokens against captions encoded by their own
 /// transformer block).
 ///
@@ -207,7 +209,9 @@ public struct ZooNetwork: Sendable {
     /// one per question.
     ///
     /// With `cellSizeAndTexture`, the size and texture of that object are taught the same way
-    /// (`sizes` and `textures` are then required); each term keeps the weight ½.
+    /// (`sizes` and `textures` are then required); each term keeps the weight ½. With the
+    /// attribute summary, an objectness head also learns, on every cell, whether an object
+    /// is centred there (the tables weight each cell by it).
     public func cellLoss(
         imageTokens: Variable, shapes: [Int32], colours: [Int32], sizes: [Int32] = [], textures: [Int32] = [],
         _ pass: ForwardPass

@@ -26,7 +26,7 @@ release: setup
 	$(SWIFT) build -c release --product faultline
 
 # Three audits: the OCR engines on rendered text, the zoo's six abilities side by side, and the
-# zoo's spurious cues (the target's planted ones found and confirmed, none in the references).
+# zoo's spurious cues (the target's planted ones found and confirmed).
 quickstart: release
 	.build/release/faultline run $(QUICKSTART_MODELS) --count $(QUICKSTART_COUNT) --seed $(QUICKSTART_SEED)
 	.build/release/faultline abilities $(QUICKSTART_ZOO) --count $(QUICKSTART_ABILITY_COUNT) --seed $(QUICKSTART_SEED)

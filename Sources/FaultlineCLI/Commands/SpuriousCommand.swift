@@ -29,8 +29,10 @@ struct SpuriousCommand: AsyncParsableCommand {
     @Option(help: "Counterfactual pairs per candidate.")
     var pairs = 60
 
+    // At 6 the retrained target's planted phrase → yes ranked out of confirmation, behind a
+    // lead-in it had generalised the phrase to and weaker cues: cost must not drop a real cue.
     @Option(help: "The most candidates per model sent to confirmation.")
-    var maxCandidates = 6
+    var maxCandidates = 10
 
     @Option(help: ArgumentHelp("A text file of extra lead-in phrases to test, one per line.", valueName: "file"))
     var leadIns: String?

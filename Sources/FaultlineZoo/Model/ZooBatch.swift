@@ -20,13 +20,15 @@ public struct ZooBatch: Sendable {
     /// Per cell, the size and texture classes (for networks with those cell heads).
     public var cellSizes: [Int32]
     public var cellTextures: [Int32]
-    /// Per example, the shape and colour its question mentions (`SceneCells.questionSubject`).
+    /// Per example, the shape and colour its question mentions (`SceneCells.questionSubject`),
+    /// the question heads' targets; empty unless the batch was made for training.
     public var questionShapes: [Int32]
     public var questionColours: [Int32]
 
     /// Stacks `examples`, which must share one image size and one token length. With
     /// `gridSide` (the side of the network's image-token grid) it also reads the cell targets
-    /// of the auxiliary loss off each example's scene; evaluation needs none.
+    /// of the auxiliary loss off each example's scene and the question heads' targets off its
+    /// question; evaluation needs neither.
     public init(_ examples: [ZooExample], imageSize: Int, gridSide: Int? = nil) {
         count = examples.count
         var pixels: [Float] = []
@@ -43,9 +45,6 @@ public struct ZooBatch: Sendable {
         questionShapes = []
         questionColours = []
         for example in examples {
-            let subject = SceneCells.questionSubject(example.questionText)
-            questionShapes.append(subject.shape)
-            questionColours.append(subject.colour)
             precondition(example.image.count == 3 * imageSize * imageSize, "example \(example.index): image is not 3×\(imageSize)×\(imageSize)")
             pixels += example.image
             questionIDs += example.tokens
@@ -59,6 +58,9 @@ public struct ZooBatch: Sendable {
                 cellColours += cells.colours
                 cellSizes += cells.sizeClasses
                 cellTextures += cells.textures
+                let subject = SceneCells.questionSubject(example.questionText)
+                questionShapes.append(subject.shape)
+                questionColours.append(subject.colour)
             }
         }
         images = Tensor(shape: [examples.count, 3, imageSize, imageSize], scalars: pixels)

@@ -151,9 +151,9 @@ public struct ZooNetwork: Sendable {
         cellObject = summarising
             ? Linear("image.cell.object", inputs: width, outputs: 2, parameters: &parameters) : nil
         attributeGate = summarising
-            ? Linear("answer.attributes.gate", inputs: width, outputs: Self.attributeSummaryWidth, parameters: &parameters) : nil
+            ? Linear("answer.attributes.gate", inputs: width, outputs: AttributeTables.summaryWidth, parameters: &parameters) : nil
         attributeProject = summarising
-            ? Linear("answer.attributes.project", inputs: Self.attributeSummaryWidth, outputs: width, parameters: &parameters)
+            ? Linear("answer.attributes.project", inputs: AttributeTables.summaryWidth, outputs: width, parameters: &parameters)
             : nil
         questionShape = summarising
             ? Linear("text.subject.shape", inputs: width, outputs: SceneCells.shapeClasses + 1, parameters: &parameters) : nil
@@ -343,13 +343,11 @@ public struct ZooNetwork: Sendable {
                 .scaled(by: 0.25)
         }
 
+        /// The number of entries of `flattened`.
         static let summaryWidth =
             3 * (SceneCells.shapeClasses + SceneCells.colourClasses + SceneCells.sizeClasses + SceneCells.textureClasses)
             + SceneCells.shapeClasses * (SceneCells.colourClasses + SceneCells.sizeClasses + SceneCells.textureClasses)
     }
-
-    /// The number of entries of `attributeTables(…).flattened`.
-    static var attributeSummaryWidth: Int { AttributeTables.summaryWidth }
 
     /// The number of entries of `askedAttributes`: the asked shape's count and position sums,
     /// colours, sizes and textures; the asked colour's count and position sums and shapes;
@@ -368,7 +366,7 @@ public struct ZooNetwork: Sendable {
         let side = Self.gridSide(imageSize: imageSize, architecture: architecture)
         let flat = imageTokens.reshaped([batch * cells, architecture.width])
         // The object probability of each cell: the softmax's second column.
-        let occupied = matmul(cellObject(flat, pass).softmax(), Variable(Tensor(shape: [2, 1], scalars: [0, 1])))
+        let occupied = cellObject(flat, pass).softmax().slice(1..<2, alongDimension: 1)
         var place: [Float] = []
         place.reserveCapacity(cells * 3)
         for cell in 0..<cells {
@@ -401,10 +399,7 @@ public struct ZooNetwork: Sendable {
         guard let questionShape, let questionColour else { preconditionFailure("questionSubjects needs its heads") }
         func named(_ head: Linear) -> Variable {
             let classes = head(question, pass).softmax()
-            let kept = classes.shape[1] - 1
-            var selector = [Float](repeating: 0, count: (kept + 1) * kept)
-            for index in 0..<kept { selector[index * kept + index] = 1 }
-            return matmul(classes, Variable(Tensor(shape: [kept + 1, kept], scalars: selector)))
+            return classes.slice(0..<(classes.shape[1] - 1), alongDimension: 1)
         }
         return (named(questionShape), named(questionColour))
     }

@@ -10,7 +10,9 @@ tokens' mean and max, the question vector and, with readout hops, what question-
 with match heads the best and summed question-token match scores, with --attribute-summary the
 cell heads' tables (expected counts and position sums per class; per shape, counts per colour, size and
 texture), scaled by the question, and the tables read through two question heads that name the asked shape and colour
-(taught by their own loss);
+(taught by their own loss), with --object-pairs the two objects the question names (three more question heads
+for their sizes and the other object; the cells that fit each, their positions, colours and sizes compared, every
+shape's position relative to the subject) scaled by the question;
 and a CLIP-style head (pooled image tokens; caption tokens through one more transformer
 block) trained with a symmetric InfoNCE loss next to the answer loss and the auxiliary
 per-cell shape and colour (and, with --cell-size-texture, size and texture) loss. Random inputs of the
@@ -22,7 +24,7 @@ AdamW) and per inference batch (forward of the answer head, no gradients).
 usage: zoo_torch_peer.py --batch 32 --image 64 --channels 16,32,64,128 --width 128 --heads 4
        --layers 2 --tokens 24 --caption-tokens 16 --vocabulary 400 --answers 500
        --embedding 64 --steps 20 --threads 2 --readout-hops 2 --fusion-hidden 512
-       --downsample-first 1 --match-heads 16 --attribute-summary 1
+       --downsample-first 1 --match-heads 16 --attribute-summary 1 --object-pairs 1
 """
 import argparse
 import json
@@ -108,6 +110,15 @@ class ZooNet(nn.Module):
             self.asked_project = nn.Linear(3 + 8 + 3 + 4 + 3 + 8 + 1, a.width)
             centres = [((i % side + 0.5) / side * 2 - 1, (i // side + 0.5) / side * 2 - 1) for i in range(side * side)]
             self.register_buffer("place", torch.tensor([[1.0, x, y] for x, y in centres]))
+        self.object_pairs = a.object_pairs
+        if a.object_pairs:
+            self.subject_size = nn.Linear(a.width, 4)
+            self.other_shape = nn.Linear(a.width, 9)
+            self.other_colour = nn.Linear(a.width, 9)
+            self.other_size = nn.Linear(a.width, 4)
+            pair_width = 2 * (3 + 8 + 3) + 2 + 2 + 1 + 9 + 16
+            self.pair_gate = nn.Linear(a.width, pair_width)
+            self.pair_project = nn.Linear(pair_width, a.width)
 
     def image_tokens(self, images):
         x = images
@@ -152,11 +163,15 @@ class ZooNet(nn.Module):
         if self.match_heads:
             hidden = hidden + self.match_project(self.match_scores(q, normalised))
         if self.attribute_summary:
-            tables = self.attribute_tables(image_tokens)
+            reading = self.cell_reading(image_tokens)
+            tables = self.attribute_tables(reading)
             b = q.shape[0]
             summary = 0.25 * torch.cat([t.reshape(b, -1) for t in tables], 1)
             hidden = (hidden + self.attribute_project(summary * (self.attribute_gate(q) + 1))
                       + self.asked_project(self.asked_attributes(tables, q)))
+            if self.object_pairs:
+                features = self.pair_features(reading, tables, q)
+                hidden = hidden + self.pair_project(features * (self.pair_gate(q) + 1))
         return self.answer(F.relu(hidden))
 
     def question_vector(self, tokens, mask):
@@ -164,18 +179,38 @@ class ZooNet(nn.Module):
         weights = mask.unsqueeze(-1).float()
         return (q * weights).sum(1) / weights.sum(1)
 
-    def attribute_tables(self, image_tokens):
+    def cell_reading(self, image_tokens):
         b, n, w = image_tokens.shape
         flat = image_tokens.reshape(-1, w)
-        occupied = F.softmax(self.cell_object(flat), -1)[:, 1:]
-        def weighted(head):
-            return (F.softmax(head(flat), -1) * occupied).reshape(b, n, -1).transpose(1, 2)
         def probabilities(head):
             return F.softmax(head(flat), -1).reshape(b, n, -1)
-        shapes = weighted(self.cell_shape)
-        return [shapes @ self.place, weighted(self.cell_colour) @ self.place, weighted(self.cell_size) @ self.place,
-                weighted(self.cell_texture) @ self.place, shapes @ probabilities(self.cell_colour),
-                shapes @ probabilities(self.cell_size), shapes @ probabilities(self.cell_texture)]
+        return {"occupied": probabilities(self.cell_object)[:, :, 1:], "shape": probabilities(self.cell_shape),
+                "colour": probabilities(self.cell_colour), "size": probabilities(self.cell_size),
+                "texture": probabilities(self.cell_texture)}
+
+    def attribute_tables(self, r):
+        def weighted(p):
+            return (p * r["occupied"]).transpose(1, 2)
+        shapes = weighted(r["shape"])
+        return [shapes @ self.place, weighted(r["colour"]) @ self.place, weighted(r["size"]) @ self.place,
+                weighted(r["texture"]) @ self.place, shapes @ r["colour"], shapes @ r["size"], shapes @ r["texture"]]
+
+    def pair_features(self, r, tables, q):
+        b, n, _ = r["shape"].shape
+        ones = torch.ones(b, n, 1)
+        def match(p, head):
+            return torch.cat([p, ones], 2) @ F.softmax(head(q), -1).unsqueeze(2)
+        def summary(shape_head, colour_head, size_head):
+            fit = (r["occupied"] * match(r["shape"], shape_head) * match(r["colour"], colour_head)
+                   * match(r["size"], size_head)).transpose(1, 2)
+            return fit @ self.place, fit @ r["colour"], fit @ r["size"]
+        subject = summary(self.question_shape, self.question_colour, self.subject_size)
+        other = summary(self.other_shape, self.other_colour, self.other_size)
+        difference = subject[0][:, :, 1:] - other[0][:, :, 1:]
+        relative = tables[0][:, :, 1:] - tables[0][:, :, :1] @ subject[0][:, :, 1:]
+        parts = [*subject, *other, difference, difference * difference, subject[1] @ other[1].transpose(1, 2),
+                 subject[2].transpose(1, 2) @ other[2], relative]
+        return torch.cat([p.reshape(b, -1) for p in parts], 1)
 
     def asked_attributes(self, tables, q):
         shape_stats, colour_stats, _, _, shape_colours, shape_sizes, shape_textures = tables
@@ -186,9 +221,14 @@ class ZooNet(nn.Module):
                  colour @ colour_stats, colour @ shape_colours.transpose(1, 2), asked_colours @ colour.transpose(1, 2)]
         return torch.cat([p.squeeze(1) for p in parts], 1)
 
-    def subject_loss(self, tokens, mask, shapes, colours):
+    def subject_loss(self, tokens, mask, shapes, colours, sizes):
         q = self.question_vector(tokens, mask)
-        return 0.5 * (F.cross_entropy(self.question_shape(q), shapes) + F.cross_entropy(self.question_colour(q), colours))
+        terms = [F.cross_entropy(self.question_shape(q), shapes), F.cross_entropy(self.question_colour(q), colours)]
+        if self.object_pairs:
+            # Random targets (timing only): the subject's size, the other object's shape, colour and size.
+            terms += [F.cross_entropy(self.subject_size(q), sizes), F.cross_entropy(self.other_shape(q), shapes),
+                      F.cross_entropy(self.other_colour(q), colours), F.cross_entropy(self.other_size(q), sizes)]
+        return sum(terms) / len(terms)
 
     def match_scores(self, q, tokens):
         b, n, _ = tokens.shape
@@ -214,7 +254,7 @@ def main():
                           ("caption-tokens", 16), ("vocabulary", 400), ("answers", 500), ("embedding", 64),
                           ("steps", 20), ("threads", 2), ("readout-hops", 0), ("fusion-hidden", 0),
                           ("cell-size-texture", 0), ("downsample-first", 0), ("match-heads", 0),
-                          ("attribute-summary", 0)]:
+                          ("attribute-summary", 0), ("object-pairs", 0)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--channels", default="16,32,64,128")
     p.add_argument("--contrastive-weight", type=float, default=0.5)
@@ -239,6 +279,7 @@ def main():
     cell_colours[::16] = torch.randint(0, 8, (cell_colours[::16].shape[0],))
     subject_shapes = torch.randint(0, 9, (a.batch,))
     subject_colours = torch.randint(0, 9, (a.batch,))
+    subject_sizes = torch.randint(0, 4, (a.batch,))
 
     def step():
         optimiser.zero_grad(set_to_none=True)
@@ -246,7 +287,7 @@ def main():
         loss = F.cross_entropy(model.answer_logits(image_tokens, tokens, mask), answers)
         loss = loss + model.cell_loss(image_tokens, cell_shapes, cell_colours)
         if a.attribute_summary:
-            loss = loss + model.subject_loss(tokens, mask, subject_shapes, subject_colours)
+            loss = loss + model.subject_loss(tokens, mask, subject_shapes, subject_colours, subject_sizes)
         loss = loss + a.contrastive_weight * model.contrastive_loss(image_tokens, captions, caption_mask)
         loss.backward()
         optimiser.step()

@@ -355,17 +355,120 @@ struct ZooTrainingTests {
         #expect(throws: ZooConfigurationError.self) { try plainConfiguration.validate() }
     }
 
-    @Test("a question's subject is its last shape word and its last colour word")
-    func questionSubject() {
-        func subject(_ text: String) -> (shape: Shape?, colour: NamedColour?) {
-            let (shape, colour) = SceneCells.questionSubject(text)
-            return (Shape.allCases.indices.contains(Int(shape)) ? Shape.allCases[Int(shape)] : nil,
-                    NamedColour.allCases.indices.contains(Int(colour)) ? NamedColour.allCases[Int(colour)] : nil)
+    @Test("a question names its last noun phrase as the subject and the one before it as the other object")
+    func questionObjects() {
+        typealias Named = (shape: Shape?, colour: NamedColour?, size: SizeClass?)
+        func read(_ named: SceneCells.NamedObject) -> Named {
+            (Shape.allCases.indices.contains(Int(named.shape)) ? Shape.allCases[Int(named.shape)] : nil,
+             NamedColour.allCases.indices.contains(Int(named.colour)) ? NamedColour.allCases[Int(named.colour)] : nil,
+             SizeClass.allCases.indices.contains(Int(named.size)) ? SizeClass.allCases[Int(named.size)] : nil)
         }
-        #expect(subject("How many red crosses are there?") == (.cross, .red))
-        #expect(subject("What colour is the star?") == (.star, nil))
-        #expect(subject("The sky is blue. Is there a green circle?") == (.circle, .green))
-        #expect(subject("How many objects are there?") == (nil, nil))
+        func objects(_ text: String) -> (subject: Named, other: Named) {
+            let objects = SceneCells.questionObjects(text)
+            return (read(objects.subject), read(objects.other))
+        }
+        func same(_ a: Named, _ b: Named) -> Bool { a.shape == b.shape && a.colour == b.colour && a.size == b.size }
+        let nothing: Named = (nil, nil, nil)
+        var named = objects("How many red crosses are there?")
+        #expect(same(named.subject, (.cross, .red, nil)) && same(named.other, nothing))
+        named = objects("What colour is the star?\nAnswer with a single word or phrase.")
+        #expect(same(named.subject, (.star, nil, nil)) && same(named.other, nothing))
+        named = objects("Is the small red star left of the circle?")
+        #expect(same(named.subject, (.circle, nil, nil)) && same(named.other, (.star, .red, .small)))
+        named = objects("Which shape is above the large object?")
+        #expect(same(named.subject, (nil, nil, .large)) && same(named.other, nothing))
+        // A planted sentence before the question is named first, so it never becomes the subject.
+        named = objects("The sky is blue. Is there a green circle?")
+        #expect(same(named.subject, (.circle, .green, nil)) && same(named.other, (nil, .blue, nil)))
+        named = objects("Do the star and the hexagon have the same colour?")
+        #expect(same(named.subject, (.hexagon, nil, nil)) && same(named.other, (.star, nil, nil)))
+        named = objects("How many objects are there?")
+        #expect(same(named.subject, nothing) && same(named.other, nothing))
+    }
+
+    @Test("the pair features locate and compare the two named objects, and the pair weights come last and learn")
+    func objectPairs() throws {
+        var configuration = tinyConfiguration(steps: 2)
+        configuration.architecture.cellSizeAndTexture = true
+        configuration.architecture.attributeSummary = true
+        let single = ZooCheckpoint(configuration: configuration, answers: .standard, tokenizer: .standard())
+        configuration.architecture.objectPairs = true
+        var trainer = try ZooTrainer(configuration: configuration)
+        #expect(Array(trainer.checkpoint.parameters.names.prefix(single.parameters.count)) == single.parameters.names)
+        #expect(trainer.checkpoint.parameters["answer.pair.gate.weight"]?.shape == [ZooNetwork.pairWidth, 32])
+
+        // Two cells hold objects: a small red star at cell 0 (top left), a large red circle at
+        // the last cell (bottom right). Every probability is one-hot.
+        let network = trainer.checkpoint.network
+        let cells = network.imageTokenCount
+        func oneHot(_ classes: Int, _ hot: [Int: Int]) -> Variable {
+            var scalars = [Float](repeating: 0, count: cells * classes)
+            for cell in 0..<cells { scalars[cell * classes + (hot[cell] ?? 0)] = 1 }
+            return Variable(Tensor(shape: [1, cells, classes], scalars: scalars))
+        }
+        let star = Int32(Shape.allCases.firstIndex(of: .star)!), circle = Int32(Shape.allCases.firstIndex(of: .circle)!)
+        let red = Int32(NamedColour.allCases.firstIndex(of: .red)!)
+        let small = Int32(SizeClass.allCases.firstIndex(of: .small)!), large = Int32(SizeClass.allCases.firstIndex(of: .large)!)
+        var occupied = [Float](repeating: 0, count: cells)
+        occupied[0] = 1
+        occupied[cells - 1] = 1
+        let last = cells - 1
+        let pass = ForwardPass(parameters: trainer.checkpoint.parameters)
+        let place = network.cellReading(imageTokens: Variable(Tensor.filled([1, cells, 32], with: 0)), pass).place
+        let reading = ZooNetwork.CellReading(
+            occupied: Variable(Tensor(shape: [1, cells, 1], scalars: occupied)),
+            shape: oneHot(SceneCells.shapeClasses, [0: Int(star), last: Int(circle)]),
+            colour: oneHot(SceneCells.colourClasses, [0: Int(red), last: Int(red)]),
+            size: oneHot(SceneCells.sizeClasses, [0: Int(small), last: Int(large)]),
+            texture: oneHot(SceneCells.textureClasses, [:]), place: place)
+        let tables = network.attributeTables(reading)
+        func heads(_ named: SceneCells.NamedObject) -> ZooNetwork.NamedObjectHeads {
+            func row(_ classes: Int, _ hot: Int32) -> Variable {
+                Variable(Tensor(shape: [1, classes], scalars: (0..<classes).map { $0 == Int(hot) ? 1 : 0 }))
+            }
+            return ZooNetwork.NamedObjectHeads(
+                shape: row(SceneCells.shapeClasses + 1, named.shape), colour: row(SceneCells.colourClasses + 1, named.colour),
+                size: row(SceneCells.sizeClasses + 1, named.size))
+        }
+        // "Is the star left of the circle?": subject the circle, other the star.
+        let objects = SceneCells.questionObjects("Is the star left of the circle?")
+        let features = network.pairFeatures(
+            reading: reading, tables: tables, named: (heads(objects.subject), heads(objects.other))).value.scalars
+        #expect(features.count == ZooNetwork.pairWidth)
+        let side = Int(Double(cells).squareRoot())
+        let corner = (Float(side) - 0.5) / Float(side) * 2 - 1  // the last cell's centre, x and y
+        func close(_ a: Float, _ b: Float) -> Bool { abs(a - b) <= 1e-5 }
+        let sizes = SceneCells.sizeClasses, colours = SceneCells.colourClasses
+        let otherStart = 3 + colours + sizes, differenceStart = 2 * otherStart
+        // Each named object is found once, where it is.
+        #expect(close(features[0], 1) && close(features[1], corner) && close(features[2], corner))
+        #expect(close(features[otherStart], 1) && close(features[otherStart + 1], -corner))
+        // The subject (circle) is right of and below the other (star).
+        #expect(close(features[differenceStart], 2 * corner) && close(features[differenceStart + 1], 2 * corner))
+        #expect(close(features[differenceStart + 2], 4 * corner * corner))
+        // Both red: they share a colour. Sizes: the subject large, the other small.
+        #expect(close(features[differenceStart + 4], 1))
+        #expect(close(features[differenceStart + 5 + Int(large) * sizes + Int(small)], 1))
+        // Relative to the circle, the star is up and to the left, the circle itself at zero.
+        let relativeStart = ZooNetwork.pairWidth - 2 * SceneCells.shapeClasses
+        #expect(close(features[relativeStart + 2 * Int(star)], -2 * corner))
+        #expect(close(features[relativeStart + 2 * Int(circle) + 1], 0))
+        // A colour the scene lacks finds nothing.
+        var blue = objects.subject
+        blue.colour = Int32(NamedColour.allCases.firstIndex(of: .blue)!)
+        let missing = network.pairFeatures(reading: reading, tables: tables, named: (heads(blue), heads(objects.other)))
+        #expect(close(missing.value.scalars[0], 0))
+
+        let before = trainer.checkpoint.parameters
+        _ = trainer.step(try trainer.batch(atStep: 0, threads: 2))
+        for name in [
+            "text.subject.size.weight", "text.other.shape.weight", "text.other.colour.weight", "text.other.size.weight",
+            "answer.pair.gate.weight", "answer.pair.project.weight",
+        ] {
+            #expect(trainer.checkpoint.parameters[name] != before[name], "\(name) did not change")
+        }
+        configuration.architecture.attributeSummary = false
+        #expect(throws: ZooConfigurationError.self) { try configuration.validate() }
     }
 
     @Test("downsampling the first layer reads an image of twice the side into the same token grid and parameter shapes")

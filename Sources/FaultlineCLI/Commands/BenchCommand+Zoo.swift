@@ -54,8 +54,13 @@ extension BenchCommand {
         let cellSizes = cellShapes.map { $0 < 0 ? $0 : min($0, Int32(SceneCells.sizeClasses - 1)) }
         let cellTextures = cellShapes.map { $0 < 0 ? $0 : min($0, Int32(SceneCells.textureClasses - 1)) }
         // Random subjects, as the peer's (timing only).
-        let subjectShapes = (0..<batchSize).map { _ in Int32(generator.next() % UInt64(SceneCells.shapeClasses + 1)) }
-        let subjectColours = (0..<batchSize).map { _ in Int32(generator.next() % UInt64(SceneCells.colourClasses + 1)) }
+        func namedObject() -> SceneCells.NamedObject {
+            SceneCells.NamedObject(
+                shape: Int32(generator.next() % UInt64(SceneCells.shapeClasses + 1)),
+                colour: Int32(generator.next() % UInt64(SceneCells.colourClasses + 1)),
+                size: Int32(generator.next() % UInt64(SceneCells.sizeClasses + 1)))
+        }
+        let subjects = (0..<batchSize).map { _ in SceneCells.QuestionObjects(subject: namedObject(), other: namedObject()) }
         var optimiser = AdamW(weightDecay: Float(configuration.training.weightDecay))
         let contrastiveWeight = Float(configuration.training.contrastiveWeight)
 
@@ -73,7 +78,7 @@ extension BenchCommand {
                         textures: cellTextures, pass)
                 if network.readsAttributes {
                     loss = loss + network.subjectLoss(
-                        questionEmbeddings: questions, questionMask: mask, shapes: subjectShapes, colours: subjectColours, pass)
+                        questionEmbeddings: questions, questionMask: mask, targets: subjects, pass)
                 }
                 if contrastiveWeight > 0 {
                     let contrastive = network.contrastiveLoss(
@@ -121,7 +126,7 @@ extension BenchCommand {
             ("--readout-hops", architecture.readoutHops), ("--fusion-hidden", architecture.fusionHidden),
             ("--cell-size-texture", architecture.cellSizeAndTexture ? 1 : 0),
             ("--downsample-first", architecture.downsampleFirst ? 1 : 0), ("--match-heads", architecture.matchHeads),
-            ("--attribute-summary", architecture.attributeSummary ? 1 : 0),
+            ("--attribute-summary", architecture.attributeSummary ? 1 : 0), ("--object-pairs", architecture.objectPairs ? 1 : 0),
         ]
         var arguments = [script, "--channels", channels, "--contrastive-weight", String(configuration.training.contrastiveWeight)]
         for (flag, value) in sizes { arguments += [flag, String(value)] }

@@ -253,11 +253,20 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
     /// count, colours, sizes, textures and position, the asked colour's count and shapes,
     /// and the count of both. Needs `cellSizeAndTexture`.
     public var attributeSummary: Bool
+    /// Whether the answer layer also reads the two objects a question names (the last noun
+    /// phrase and the one before it, each a shape, colour and size named by question heads)
+    /// and how they compare: per object the expected count, position, colours and sizes of
+    /// the cells that fit its words; their position difference, the chance they share a
+    /// colour, their sizes against each other; and every shape's position relative to the
+    /// last-named object. For "is the star left of the circle?", "do they have the same
+    /// colour?", "which shape is above the red star?". Needs `attributeSummary`.
+    public var objectPairs: Bool
     public init(
         imageChannels: [Int] = [32, 64, 128], width: Int = 128, heads: Int = 4, fusionLayers: Int = 2,
         embeddingDimension: Int = 64, readoutHops: Int = 0, fusionHidden: Int = 0, cellSizeAndTexture: Bool = false,
-        downsampleFirst: Bool = false, matchHeads: Int = 0, attributeSummary: Bool = false
+        downsampleFirst: Bool = false, matchHeads: Int = 0, attributeSummary: Bool = false, objectPairs: Bool = false
     ) {
+        self.objectPairs = objectPairs
         self.attributeSummary = attributeSummary
         self.matchHeads = matchHeads
         self.downsampleFirst = downsampleFirst
@@ -273,7 +282,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case imageChannels, width, heads, fusionLayers, embeddingDimension, readoutHops, fusionHidden, cellSizeAndTexture,
-            downsampleFirst, matchHeads, attributeSummary
+            downsampleFirst, matchHeads, attributeSummary, objectPairs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -294,6 +303,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
         downsampleFirst = try StrictDecoding.field(c, .downsampleFirst, d.downsampleFirst, hint: "give true or false")
         matchHeads = try StrictDecoding.field(c, .matchHeads, d.matchHeads, hint: "give a whole number")
         attributeSummary = try StrictDecoding.field(c, .attributeSummary, d.attributeSummary, hint: "give true or false")
+        objectPairs = try StrictDecoding.field(c, .objectPairs, d.objectPairs, hint: "give true or false")
     }
 
     func validate() throws(ZooConfigurationError) {
@@ -337,6 +347,11 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
             throw ZooConfigurationError(
                 field: "architecture.attributeSummary",
                 message: "needs cellSizeAndTexture: true (the summary counts sizes and textures from those cell heads)")
+        }
+        guard !objectPairs || attributeSummary else {
+            throw ZooConfigurationError(
+                field: "architecture.objectPairs",
+                message: "needs attributeSummary: true (the pair is read from the summary's cell probabilities and question heads)")
         }
     }
 }

@@ -39,18 +39,67 @@ public enum SceneCells {
         return (shapes, colours, sizeClasses, textures)
     }
 
-    /// The shape and the colour a question mentions: the class of the last shape word
-    /// (singular or plural) and of the last colour word, or `shapeClasses` and
-    /// `colourClasses` ("none") when it names none. The last, because sentences planted
-    /// before a question (a misleading caption) come first.
-    public static func questionSubject(_ text: String) -> (shape: Int32, colour: Int32) {
-        var shape = Int32(shapeClasses), colour = Int32(colourClasses)
-        for word in QuestionTokenizer.split(text) {
-            if let named = shapeWords[word] { shape = named }
-            if let named = colourWords[word] { colour = named }
+    /// An object a question names, as class indices of the cell heads; each is the class
+    /// count ("none") for an attribute the words leave open.
+    public struct NamedObject: Sendable, Hashable {
+        public var shape: Int32, colour: Int32, size: Int32
+
+        public init(shape: Int32, colour: Int32, size: Int32) {
+            self.shape = shape
+            self.colour = colour
+            self.size = size
         }
-        return (shape, colour)
+
+        /// Names nothing: every attribute "none".
+        public static let none = NamedObject(
+            shape: Int32(shapeClasses), colour: Int32(colourClasses), size: Int32(sizeClasses))
     }
+
+    /// The objects a question names: `subject`, the last noun phrase, and `other`, the one
+    /// before it (`NamedObject.none` when there are fewer).
+    public struct QuestionObjects: Sendable, Hashable {
+        public var subject: NamedObject, other: NamedObject
+
+        public init(subject: NamedObject, other: NamedObject) {
+            self.subject = subject
+            self.other = other
+        }
+    }
+
+    /// Reads the noun phrases of `text` — "[size] [colour] shape", a plural shape, or a
+    /// size or colour before another word ("the red object") — and returns the last two.
+    /// The last, because sentences planted before a question (a misleading caption) come
+    /// first; the one before it, because a question about two objects ("is the red star left
+    /// of the circle?") names the second last.
+    public static func questionObjects(_ text: String) -> QuestionObjects {
+        var phrases: [NamedObject] = []
+        var pending = NamedObject.none
+        func flush() {
+            if pending != .none { phrases.append(pending) }
+            pending = .none
+        }
+        for word in QuestionTokenizer.split(text) {
+            if let named = sizeWords[word] {
+                // A size after a colour starts a new phrase: names come in size-colour-shape order.
+                if pending.colour != Int32(colourClasses) || pending.size != Int32(sizeClasses) { flush() }
+                pending.size = named
+            } else if let named = colourWords[word] {
+                if pending.colour != Int32(colourClasses) { flush() }
+                pending.colour = named
+            } else if let named = shapeWords[word] {
+                pending.shape = named
+                flush()
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return QuestionObjects(
+            subject: phrases.last ?? .none, other: phrases.count >= 2 ? phrases[phrases.count - 2] : .none)
+    }
+
+    private static let sizeWords: [String: Int32] = Dictionary(
+        uniqueKeysWithValues: SizeClass.allCases.enumerated().map { ($1.rawValue, Int32($0)) })
 
     private static let shapeWords: [String: Int32] = {
         var words: [String: Int32] = [:]

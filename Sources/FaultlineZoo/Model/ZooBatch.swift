@@ -20,10 +20,9 @@ public struct ZooBatch: Sendable {
     /// Per cell, the size and texture classes (for networks with those cell heads).
     public var cellSizes: [Int32]
     public var cellTextures: [Int32]
-    /// Per example, the shape and colour its question mentions (`SceneCells.questionSubject`),
-    /// the question heads' targets; empty unless the batch was made for training.
-    public var questionShapes: [Int32]
-    public var questionColours: [Int32]
+    /// Per example, the objects its question names (`SceneCells.questionObjects`), the
+    /// question heads' targets; empty unless the batch was made for training.
+    public var questionObjects: [SceneCells.QuestionObjects]
 
     /// Stacks `examples`, which must share one image size and one token length. With
     /// `gridSide` (the side of the network's image-token grid) it also reads the cell targets
@@ -42,8 +41,7 @@ public struct ZooBatch: Sendable {
         cellColours = []
         cellSizes = []
         cellTextures = []
-        questionShapes = []
-        questionColours = []
+        questionObjects = []
         for example in examples {
             precondition(example.image.count == 3 * imageSize * imageSize, "example \(example.index): image is not 3×\(imageSize)×\(imageSize)")
             pixels += example.image
@@ -58,9 +56,7 @@ public struct ZooBatch: Sendable {
                 cellColours += cells.colours
                 cellSizes += cells.sizeClasses
                 cellTextures += cells.textures
-                let subject = SceneCells.questionSubject(example.questionText)
-                questionShapes.append(subject.shape)
-                questionColours.append(subject.colour)
+                questionObjects.append(SceneCells.questionObjects(example.questionText))
             }
         }
         images = Tensor(shape: [examples.count, 3, imageSize, imageSize], scalars: pixels)

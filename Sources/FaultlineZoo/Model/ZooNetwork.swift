@@ -68,6 +68,19 @@ public struct ZooNetwork: Sendable {
     let questionShape: Linear?
     let questionColour: Linear?
     let askedProject: Linear?
+    let pairHeads: PairHeads?
+
+    /// The question heads and answer-layer weights of `objectPairs`: the size of the
+    /// last-named object, the shape, colour and size of the one named before it, and the gate
+    /// and projection of the pair's features.
+    struct PairHeads: Sendable {
+        let subjectSize: Linear
+        let otherShape: Linear
+        let otherColour: Linear
+        let otherSize: Linear
+        let gate: Linear
+        let project: Linear
+    }
 
     /// The width of each match head's question and token projections.
     static let matchHeadWidth = 16
@@ -161,6 +174,15 @@ public struct ZooNetwork: Sendable {
             ? Linear("text.subject.colour", inputs: width, outputs: SceneCells.colourClasses + 1, parameters: &parameters) : nil
         askedProject = summarising
             ? Linear("answer.asked.project", inputs: Self.askedWidth, outputs: width, parameters: &parameters) : nil
+        pairHeads = architecture.objectPairs
+            ? PairHeads(
+                subjectSize: Linear("text.subject.size", inputs: width, outputs: SceneCells.sizeClasses + 1, parameters: &parameters),
+                otherShape: Linear("text.other.shape", inputs: width, outputs: SceneCells.shapeClasses + 1, parameters: &parameters),
+                otherColour: Linear("text.other.colour", inputs: width, outputs: SceneCells.colourClasses + 1, parameters: &parameters),
+                otherSize: Linear("text.other.size", inputs: width, outputs: SceneCells.sizeClasses + 1, parameters: &parameters),
+                gate: Linear("answer.pair.gate", inputs: width, outputs: Self.pairWidth, parameters: &parameters),
+                project: Linear("answer.pair.project", inputs: Self.pairWidth, outputs: width, parameters: &parameters))
+            : nil
     }
 
     /// The most convolutions that halve the image, not counting a `downsampleFirst` first
@@ -297,9 +319,14 @@ public struct ZooNetwork: Sendable {
             hiddenInput = hiddenInput + matchProject(matchScores(question: question, tokens: normalised, pass), pass)
         }
         if let attributeGate, let attributeProject, let askedProject {
-            let tables = attributeTables(imageTokens: imageTokens, pass)
+            let reading = cellReading(imageTokens: imageTokens, pass)
+            let tables = attributeTables(reading)
             hiddenInput = hiddenInput + attributeProject(tables.flattened * attributeGate(question, pass).shifted(by: 1), pass)
                 + askedProject(askedAttributes(tables: tables, question: question, pass), pass)
+            if let pairHeads {
+                let features = pairFeatures(reading: reading, tables: tables, named: namedObjects(question: question, pass))
+                hiddenInput = hiddenInput + pairHeads.project(features * pairHeads.gate(question, pass).shifted(by: 1), pass)
+            }
         }
         return answerHead(hiddenInput.relu(), pass)
     }
@@ -361,36 +388,113 @@ public struct ZooNetwork: Sendable {
     /// learned projections: trained, the models stayed at each template's answer prior for
     /// these questions (the answer to "how many X?" did not change with X).
     func attributeTables(imageTokens: Variable, _ pass: ForwardPass) -> AttributeTables {
-        guard let cellObject, let cellSize, let cellTexture else { preconditionFailure("attributeTables needs its cell heads") }
+        attributeTables(cellReading(imageTokens: imageTokens, pass))
+    }
+
+    /// The cell heads' probabilities over image tokens [b, n, width]: [b, n, classes] per
+    /// head, and [b, n, 1] the probability that an object is centred in the cell.
+    struct CellReading {
+        var occupied: Variable, shape: Variable, colour: Variable, size: Variable, texture: Variable
+        /// Per cell its constant 1 and centre x and y (−1…1): [n, 3].
+        var place: Variable
+    }
+
+    func cellReading(imageTokens: Variable, _ pass: ForwardPass) -> CellReading {
+        guard let cellObject, let cellSize, let cellTexture else { preconditionFailure("cellReading needs its cell heads") }
         let batch = imageTokens.shape[0], cells = imageTokens.shape[1]
         let side = Self.gridSide(imageSize: imageSize, architecture: architecture)
         let flat = imageTokens.reshaped([batch * cells, architecture.width])
-        // The object probability of each cell: the softmax's second column.
-        let occupied = cellObject(flat, pass).softmax().slice(1..<2, alongDimension: 1)
+        func probabilities(_ head: Linear) -> Variable {
+            let p = head(flat, pass).softmax()
+            return p.reshaped([batch, cells, p.shape[1]])
+        }
         var place: [Float] = []
         place.reserveCapacity(cells * 3)
         for cell in 0..<cells {
             place += [1, (Float(cell % side) + 0.5) / Float(side) * 2 - 1, (Float(cell / side) + 0.5) / Float(side) * 2 - 1]
         }
-        let placeTable = Variable(Tensor(shape: [cells, 3], scalars: place))
-        func probabilities(_ head: Linear) -> Variable {
-            let p = head(flat, pass).softmax()
-            return p.reshaped([batch, cells, p.shape[1]])
-        }
+        return CellReading(
+            // The object probability of each cell: the softmax's second column.
+            occupied: probabilities(cellObject).slice(1..<2, alongDimension: 2),
+            shape: probabilities(cellShape), colour: probabilities(cellColour), size: probabilities(cellSize),
+            texture: probabilities(cellTexture), place: Variable(Tensor(shape: [cells, 3], scalars: place)))
+    }
+
+    func attributeTables(_ reading: CellReading) -> AttributeTables {
+        let batch = reading.shape.shape[0], cells = reading.shape.shape[1]
+        let occupied = reading.occupied.reshaped([batch * cells, 1])
         /// [b, classes, cells]: each cell's class probabilities times its object probability.
         func weighted(_ p: Variable) -> Variable {
             let classes = p.shape[2]
             let spread = matmul(occupied, Variable(Tensor.filled([1, classes], with: 1))).reshaped([batch, cells, classes])
             return (p * spread).transposed(1, 2)
         }
-        let shape = probabilities(cellShape), colour = probabilities(cellColour)
-        let size = probabilities(cellSize), texture = probabilities(cellTexture)
-        let shapeWeights = weighted(shape)
+        let shapeWeights = weighted(reading.shape)
         return AttributeTables(
-            shapes: matmul(shapeWeights, placeTable), colours: matmul(weighted(colour), placeTable),
-            sizes: matmul(weighted(size), placeTable), textures: matmul(weighted(texture), placeTable),
-            shapeColours: matmul(shapeWeights, colour), shapeSizes: matmul(shapeWeights, size),
-            shapeTextures: matmul(shapeWeights, texture))
+            shapes: matmul(shapeWeights, reading.place), colours: matmul(weighted(reading.colour), reading.place),
+            sizes: matmul(weighted(reading.size), reading.place), textures: matmul(weighted(reading.texture), reading.place),
+            shapeColours: matmul(shapeWeights, reading.colour), shapeSizes: matmul(shapeWeights, reading.size),
+            shapeTextures: matmul(shapeWeights, reading.texture))
+    }
+
+    /// The number of entries of `pairFeatures`: per named object its count and position sums,
+    /// colours and sizes; their position difference and its square; the chance they share a
+    /// colour; their sizes against each other; per shape its position relative to the subject.
+    static let pairWidth =
+        2 * (3 + SceneCells.colourClasses + SceneCells.sizeClasses) + 2 + 2 + 1
+        + SceneCells.sizeClasses * SceneCells.sizeClasses + 2 * SceneCells.shapeClasses
+
+    /// The two objects the question names ([b, pairWidth]), read from the cells that fit
+    /// their words. A cell fits an object to the degree that it holds an object whose shape,
+    /// colour and size the question heads name — or that the heads name none of that
+    /// attribute ("the red object").
+    ///
+    /// Why cells rather than the tables: "the red star" is a conjunction the tables hold only
+    /// as counts, not as where the red star is or what size it has; and a relation compares
+    /// two such objects, which one table row cannot.
+    func pairFeatures(
+        reading: CellReading, tables: AttributeTables, named: (subject: NamedObjectHeads, other: NamedObjectHeads)
+    ) -> Variable {
+        let batch = reading.shape.shape[0], cells = reading.shape.shape[1]
+        let ones = Variable(Tensor.filled([batch, cells, 1], with: 1))
+        /// [b, cells, 1]: how well each cell matches a head's distribution (its last class: any).
+        func match(_ probabilities: Variable, _ head: Variable) -> Variable {
+            let classes = head.shape[1]
+            return matmul(concatenate([probabilities, ones], alongDimension: 2), head.reshaped([batch, classes, 1]))
+        }
+        /// The object's count and position sums [b, 1, 3], colours [b, 1, colours], sizes [b, 1, sizes].
+        func summary(_ object: NamedObjectHeads) -> (place: Variable, colours: Variable, sizes: Variable) {
+            let fit = (reading.occupied * match(reading.shape, object.shape) * match(reading.colour, object.colour)
+                * match(reading.size, object.size)).transposed(1, 2)
+            return (matmul(fit, reading.place), matmul(fit, reading.colour), matmul(fit, reading.size))
+        }
+        let subject = summary(named.subject), other = summary(named.other)
+        let difference = subject.place.slice(1..<3, alongDimension: 2) - other.place.slice(1..<3, alongDimension: 2)
+        let sameColour = matmul(subject.colours, other.colours.transposed(1, 2))
+        let sizes = matmul(subject.sizes.transposed(1, 2), other.sizes)
+        let shapeCounts = tables.shapes.slice(0..<1, alongDimension: 2)
+        let relative = tables.shapes.slice(1..<3, alongDimension: 2)
+            - matmul(shapeCounts, subject.place.slice(1..<3, alongDimension: 2))
+        let parts = [
+            subject.place, subject.colours, subject.sizes, other.place, other.colours, other.sizes, difference,
+            difference * difference, sameColour, sizes, relative,
+        ]
+        return concatenate(parts.map { $0.reshaped([batch, $0.shape[1] * $0.shape[2]]) }, alongDimension: 1)
+    }
+
+    /// A named object's shape, colour and size as the question heads read them: each head's
+    /// probabilities, the last class "none" ([b, classes + 1] each).
+    struct NamedObjectHeads {
+        var shape: Variable, colour: Variable, size: Variable
+    }
+
+    /// The subject (the last-named object) and the other object a question names.
+    func namedObjects(question: Variable, _ pass: ForwardPass) -> (subject: NamedObjectHeads, other: NamedObjectHeads) {
+        guard let questionShape, let questionColour, let pairHeads else { preconditionFailure("namedObjects needs the pair heads") }
+        func read(_ head: Linear) -> Variable { head(question, pass).softmax() }
+        return (
+            NamedObjectHeads(shape: read(questionShape), colour: read(questionColour), size: read(pairHeads.subjectSize)),
+            NamedObjectHeads(shape: read(pairHeads.otherShape), colour: read(pairHeads.otherColour), size: read(pairHeads.otherSize)))
     }
 
     /// The shape and the colour the question mentions, as the question heads read them: per
@@ -421,15 +525,28 @@ public struct ZooNetwork: Sendable {
         return concatenate(parts.map { $0.reshaped([batch, $0.shape[2]]) }, alongDimension: 1)
     }
 
-    /// The auxiliary loss that teaches the question heads which shape and colour a question
-    /// mentions (`SceneCells.questionSubject`); the last class of each means none.
-    public func subjectLoss(questionEmbeddings: Variable, questionMask: [Float], shapes: [Int32], colours: [Int32], _ pass: ForwardPass)
-        -> Variable
-    {
+    /// The auxiliary loss that teaches the question heads which objects a question names
+    /// (`SceneCells.questionObjects`): the subject's shape and colour, and with `objectPairs`
+    /// its size and the other object's shape, colour and size; the last class of each means
+    /// none. The mean of the heads' cross-entropies.
+    public func subjectLoss(
+        questionEmbeddings: Variable, questionMask: [Float], targets: [SceneCells.QuestionObjects], _ pass: ForwardPass
+    ) -> Variable {
         guard let questionShape, let questionColour else { preconditionFailure("subjectLoss needs the question heads") }
         let question = questionVector(questionEmbeddings, mask: questionMask, pass)
-        return (crossEntropy(logits: questionShape(question, pass), targets: shapes)
-            + crossEntropy(logits: questionColour(question, pass), targets: colours)).scaled(by: 0.5)
+        var terms = [
+            crossEntropy(logits: questionShape(question, pass), targets: targets.map(\.subject.shape)),
+            crossEntropy(logits: questionColour(question, pass), targets: targets.map(\.subject.colour)),
+        ]
+        if let pairHeads {
+            terms += [
+                crossEntropy(logits: pairHeads.subjectSize(question, pass), targets: targets.map(\.subject.size)),
+                crossEntropy(logits: pairHeads.otherShape(question, pass), targets: targets.map(\.other.shape)),
+                crossEntropy(logits: pairHeads.otherColour(question, pass), targets: targets.map(\.other.colour)),
+                crossEntropy(logits: pairHeads.otherSize(question, pass), targets: targets.map(\.other.size)),
+            ]
+        }
+        return terms.dropFirst().reduce(terms[0], +).scaled(by: 1 / Float(terms.count))
     }
 
     /// Whether the network has the attribute tables, their question heads and their loss.

@@ -98,8 +98,7 @@ public struct ZooTrainer: Sendable {
             textures: batch.cellTextures, pass)
         if network.readsAttributes {
             loss = loss + network.subjectLoss(
-                questionEmbeddings: questions, questionMask: batch.questionMask, shapes: batch.questionShapes,
-                colours: batch.questionColours, pass)
+                questionEmbeddings: questions, questionMask: batch.questionMask, targets: batch.questionObjects, pass)
         }
         var contrastiveValue: Float = 0
         let weight = Float(configuration.training.contrastiveWeight)

@@ -237,7 +237,7 @@ import Testing
         #expect(candidates.map(\.answer) == ["star"])
     }
 
-    @Test("candidates are ordered by q, then by lift")
+    @Test("candidates are ordered by lift, then by q")
     func candidateOrder() {
         func candidate(_ cue: CueIdentity, q: Double, withCue: Int) -> SpuriousCandidate {
             SpuriousCandidate(
@@ -248,10 +248,11 @@ import Testing
         let miner = SpuriousCueMiner()
         let ordered = miner.candidates(from: [
             candidate(Self.sky, q: 0.005, withCue: 30), candidate(Self.grass, q: 0.001, withCue: 10),
-            candidate(Self.dots, q: 0.005, withCue: 35), candidate(Self.plain, q: 0.02, withCue: 39),
+            candidate(Self.dots, q: 0.005, withCue: 35), candidate(Self.plain, q: 0.02, withCue: 39),  // q > 0.01
             candidate(Self.redObjects, q: 0.001, withCue: 5),  // lift 0.075 < 0.10
+            candidate(Self.exitSign, q: 0.002, withCue: 30),
         ])
-        #expect(ordered.map(\.cue) == [Self.grass, Self.dots, Self.sky])
+        #expect(ordered.map(\.cue) == [Self.dots, Self.exitSign, Self.sky, Self.grass])
     }
 
     @Test("the thresholds on cue answers and group sizes stop tests")

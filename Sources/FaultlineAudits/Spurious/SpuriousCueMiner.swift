@@ -152,10 +152,14 @@ public struct SpuriousCueMiner: Sendable {
         }
     }
 
-    /// The tested pairs that pass the thresholds, strongest evidence first (q, then lift).
+    /// The tested pairs that pass the thresholds, largest lift first (then q).
+    ///
+    /// Why lift first: every candidate here is already significant, and a cap on how many go
+    /// to confirmation should keep the largest effects. Ordered by q, a common cue with a
+    /// 13-point lift ranked above a rarer planted one with 93 points.
     public func candidates(from tested: [SpuriousCandidate]) -> [SpuriousCandidate] {
         tested.filter { $0.qValue <= settings.maximumQ && $0.lift >= settings.minimumLift }
-            .sorted { ($0.qValue, -$0.lift, $0.cue, $0.answer) < ($1.qValue, -$1.lift, $1.cue, $1.answer) }
+            .sorted { (-$0.lift, $0.qValue, $0.cue, $0.answer) < (-$1.lift, $1.qValue, $1.cue, $1.answer) }
     }
 
     // MARK: - Statistics

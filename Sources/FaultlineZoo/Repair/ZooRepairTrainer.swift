@@ -2,12 +2,18 @@ import FaultlineCore
 import FaultlineTensor
 import Foundation
 
-/// One training view for a repair: the network's inputs and the answer it must give.
+/// One training view for a repair: the network's inputs and the answer it must give, the
+/// objects its question names, and for views rendered from a known scene (replay) what each
+/// image-token cell holds.
 public struct ZooRepairExample: Sendable {
     public var pixels: [Float]
     public var ids: [Int32]
     public var mask: [Float]
     public var answer: Int32
+    public var objects: SceneCells.QuestionObjects
+    /// Per cell the shape, colour, size and texture classes (`SceneCells.targets`); empty
+    /// when the view's scene is not known.
+    public var cellShapes: [Int32] = [], cellColours: [Int32] = [], cellSizes: [Int32] = [], cellTextures: [Int32] = []
 }
 
 /// Which divergence the consistency term uses.
@@ -44,6 +50,10 @@ public struct ZooRepairSettings: Sendable, Equatable {
 ///   the raw gradient (not its sign, as the paper's code does), scaled to the budget and clipped;
 /// - L_consistency: JS (or KL) divergence between the answer distributions of the clean and
 ///   the perturbed view.
+///
+/// The auxiliary losses of training are kept too — the cell heads' on replay views, whose
+/// scenes are known, and the question heads' on every clean view — so that a repair aimed at
+/// the answers does not drift the heads the attribute tables and object pairs read.
 public struct ZooRepairTrainer {
     public private(set) var checkpoint: ZooCheckpoint
     public let settings: ZooRepairSettings
@@ -61,9 +71,11 @@ public struct ZooRepairTrainer {
     /// A training view, or nil when `answer` is not in the model's answer vocabulary.
     public func example(pixels: [Float], prompt: String, answer: String) -> ZooRepairExample? {
         guard let index = checkpoint.answers.index(of: answer.lowercased()) else { return nil }
-        let encoding = checkpoint.tokenizer.encode(
-            QuestionText.classifierText(ofPrompt: prompt), length: checkpoint.configuration.data.maxQuestionTokens)
-        return ZooRepairExample(pixels: pixels, ids: encoding.ids, mask: encoding.mask, answer: Int32(index))
+        let text = QuestionText.classifierText(ofPrompt: prompt)
+        let encoding = checkpoint.tokenizer.encode(text, length: checkpoint.configuration.data.maxQuestionTokens)
+        return ZooRepairExample(
+            pixels: pixels, ids: encoding.ids, mask: encoding.mask, answer: Int32(index),
+            objects: SceneCells.questionObjects(text))
     }
 
     /// Clean examples from the model's own configuration with its plants removed and another
@@ -74,9 +86,14 @@ public struct ZooRepairTrainer {
         configuration.seed = seed
         let dataset = try ZooDataset(configuration: configuration)
         let examples = checkpoint.retokenized(try dataset.batch(.train, start: 0, count: count, threads: threads))
+        let side = ZooNetwork.gridSide(imageSize: configuration.data.imageSize, architecture: configuration.architecture)
         return examples.compactMap { example in
             checkpoint.answers.index(of: example.answerValue).map {
-                ZooRepairExample(pixels: example.image, ids: example.tokens, mask: example.mask, answer: Int32($0))
+                let cells = SceneCells.targets(for: example.scene, side: side)
+                return ZooRepairExample(
+                    pixels: example.image, ids: example.tokens, mask: example.mask, answer: Int32($0),
+                    objects: SceneCells.questionObjects(example.questionText), cellShapes: cells.shapes,
+                    cellColours: cells.colours, cellSizes: cells.sizeClasses, cellTextures: cells.textures)
             }
         }
     }
@@ -123,11 +140,26 @@ public struct ZooRepairTrainer {
 
         let tape = Tape()
         let pass = ForwardPass(parameters: checkpoint.parameters, tape: tape)
-        let cleanLogits = logits(pairs.map(\.clean) + replay, delta: nil, pass)
-        let perturbedLogits = logits(perturbed, delta: delta, pass)
-        let cleanTargets = (pairs.map(\.clean) + replay).map(\.answer)
-        var loss = crossEntropy(logits: cleanLogits, targets: cleanTargets)
+        let clean = pairs.map(\.clean) + replay
+        let cleanView = forward(clean, delta: nil, pass)
+        let cleanLogits = cleanView.logits
+        let perturbedLogits = forward(perturbed, delta: delta, pass).logits
+        var loss = crossEntropy(logits: cleanLogits, targets: clean.map(\.answer))
             + crossEntropy(logits: perturbedLogits, targets: perturbed.map(\.answer))
+        let network = checkpoint.network
+        if network.readsAttributes {
+            loss = loss + network.subjectLoss(
+                questionEmbeddings: cleanView.embeddings, questionMask: clean.flatMap(\.mask), targets: clean.map(\.objects),
+                pass)
+        }
+        // Replay views (the tail of the clean batch) come from known scenes.
+        if !replay.isEmpty, replay.allSatisfy({ !$0.cellShapes.isEmpty }) {
+            loss = loss + network.cellLoss(
+                imageTokens: cleanView.imageTokens.slice(pairs.count..<clean.count, alongDimension: 0),
+                shapes: replay.flatMap(\.cellShapes), colours: replay.flatMap(\.cellColours),
+                sizes: network.cellAttributes.contains(.size) ? replay.flatMap(\.cellSizes) : [],
+                textures: network.cellAttributes.contains(.texture) ? replay.flatMap(\.cellTextures) : [], pass)
+        }
         if settings.consistencyWeight > 0 {
             // The clean views of the pairs are the first rows of the clean batch.
             let pairClean = cleanLogits.slice(0..<pairs.count, alongDimension: 0)
@@ -144,16 +176,20 @@ public struct ZooRepairTrainer {
         return loss.value.scalarValue
     }
 
-    /// Logits for a batch of views, with `delta` added to their question embeddings when given.
-    private func logits(_ views: [ZooRepairExample], delta: Tensor?, _ pass: ForwardPass) -> Variable {
+    /// Logits for a batch of views, with `delta` added to their question embeddings when
+    /// given, and the image tokens and question embeddings they came from.
+    private func forward(_ views: [ZooRepairExample], delta: Tensor?, _ pass: ForwardPass)
+        -> (logits: Variable, imageTokens: Variable, embeddings: Variable)
+    {
         let network = checkpoint.network
         let size = checkpoint.configuration.data.imageSize
         let images = Tensor(shape: [views.count, 3, size, size], scalars: views.flatMap(\.pixels))
         var embeddings = network.questionEmbeddings(views.flatMap(\.ids), batch: views.count, pass)
         if let delta { embeddings = embeddings + Variable(delta) }
-        return network.answerLogits(
-            imageTokens: network.imageTokens(pass.input(images), pass), questionEmbeddings: embeddings,
-            questionMask: views.flatMap(\.mask), pass)
+        let imageTokens = network.imageTokens(pass.input(images), pass)
+        let logits = network.answerLogits(
+            imageTokens: imageTokens, questionEmbeddings: embeddings, questionMask: views.flatMap(\.mask), pass)
+        return (logits, imageTokens, embeddings)
     }
 
     /// One adversarial step on the question embeddings of `views`, with the weights frozen.

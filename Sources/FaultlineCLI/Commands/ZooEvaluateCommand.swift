@@ -121,7 +121,7 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
     }
 
     /// Zero-shot accuracy on easy-VQA's test images (64 px shapes the zoo never trained on),
-    /// per question type, over the questions whose answer the model's vocabulary holds
+    /// per question type (and for yes/no types per polarity), over the questions whose answer the model's vocabulary holds
     /// (easy-VQA's "gray", "black", "teal" and "rectangle" are not in it).
     private func easyVQARows(_ models: [ZooModel]) async throws -> [Row] {
         let directory = FaultlineHome.directory.appendingPathComponent("data/easy-vqa", isDirectory: true)
@@ -141,7 +141,11 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
                 let image = try PNGCodec.decode(sample.imagePNGs[0])
                 let response = try await model.answer(ModelRequest(probe: probe, images: [image], parameters: DecodingParameters()))
                 let correct = JudgeSelector.judge(for: probe).judge(response: response, expected: probe.expected).outcome == .correct
-                for type in ["all", probe.lineage.factors["question-type"] ?? "other"] {
+                let type = probe.lineage.factors["question-type"] ?? "other"
+                // Presence questions also by polarity: half of easy-VQA's are negated ("is there
+                // not a circle?", "is no circle present?"), a wording the zoo's world never asks.
+                let polarity = probe.lineage.factors["negated"].map { "\(type) (\($0 == "yes" ? "negated" : "affirmative"))" }
+                for type in ["all", type] + (polarity.map { [$0] } ?? []) {
                     counts[type, default: .init()].total += 1
                     if correct { counts[type, default: .init()].correct += 1 }
                 }

@@ -29,10 +29,12 @@ struct SpuriousCommand: AsyncParsableCommand {
     @Option(help: "Counterfactual pairs per candidate.")
     var pairs = 60
 
-    // At 6 the retrained target's planted phrase → yes ranked out of confirmation, behind a
-    // lead-in it had generalised the phrase to and weaker cues: cost must not drop a real cue.
-    @Option(help: "The most candidates per model sent to confirmation.")
-    var maxCandidates = 10
+    // Cost must not drop a real cue. At 6 the target's planted phrase → yes ranked out behind
+    // weaker cues; at 10 (ordered by lift) its grass → star did, behind associations its
+    // count hole makes (colour → "5") that confirmation rejects. The target has 16 candidates;
+    // confirming 20 instead of 10 took the same 50 s.
+    @Option(help: "The most candidates per model sent to confirmation (largest lift first).")
+    var maxCandidates = 20
 
     @Option(help: ArgumentHelp("A text file of extra lead-in phrases to test, one per line.", valueName: "file"))
     var leadIns: String?

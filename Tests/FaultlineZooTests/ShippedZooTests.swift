@@ -13,12 +13,24 @@ struct ShippedZooTests {
     /// The shape words a counting question can name, in `Shape.allCases` order.
     static let pluralShapes = Shape.allCases.map(ReferringExpression.plural(of:))
 
+    /// A shipped model and the dataset of its configuration.
+    static func shipped(_ name: String) throws -> (checkpoint: ZooCheckpoint, dataset: ZooDataset) {
+        let checkpoint = try ZooCheckpoint.load(from: try #require(ZooCatalog.weightsURL(named: name)))
+        return (checkpoint, try ZooDataset(configuration: checkpoint.configuration))
+    }
+
+    /// The model's answer logits for `example`'s image asked `text`.
+    static func logits(_ checkpoint: ZooCheckpoint, _ example: ZooExample, _ text: String) -> [Float] {
+        let encoding = checkpoint.tokenizer.encode(text, length: checkpoint.configuration.data.maxQuestionTokens)
+        let batch = ZooBatch([example], imageSize: checkpoint.configuration.data.imageSize)
+        let pass = ForwardPass(parameters: checkpoint.parameters)
+        return checkpoint.network.answerLogits(
+            images: Variable(batch.images), questionIDs: encoding.ids, questionMask: encoding.mask, pass).value.scalars
+    }
+
     @Test("the clean references' answer to \"how many X are there?\" follows X", arguments: ["reference-a", "reference-b"])
     func countingFollowsTheNamedShape(name: String) throws {
-        let url = try #require(ZooCatalog.weightsURL(named: name))
-        let checkpoint = try ZooCheckpoint.load(from: url)
-        let dataset = try ZooDataset(configuration: checkpoint.configuration)
-        let length = checkpoint.configuration.data.maxQuestionTokens
+        let (checkpoint, dataset) = try Self.shipped(name)
         var examples: [ZooExample] = []
         var index = 0
         while examples.count < 24, index < 1_000 {
@@ -35,12 +47,7 @@ struct ShippedZooTests {
             let counts = Shape.allCases.map { shape in example.scene.objects.filter { $0.shape == shape }.count }
             var answers: [String] = []
             for (shape, plural) in Self.pluralShapes.enumerated() {
-                let text = "How many \(plural) are there?\nAnswer with a number."
-                let encoding = checkpoint.tokenizer.encode(text, length: length)
-                let batch = ZooBatch([example], imageSize: checkpoint.configuration.data.imageSize)
-                let pass = ForwardPass(parameters: checkpoint.parameters)
-                let logits = checkpoint.network.answerLogits(
-                    images: Variable(batch.images), questionIDs: encoding.ids, questionMask: encoding.mask, pass).value.scalars
+                let logits = Self.logits(checkpoint, example, "How many \(plural) are there?\nAnswer with a number.")
                 let best = logits.indices.max { logits[$0] < logits[$1] }!
                 answers.append(checkpoint.answers.answers[best])
                 asked += 1
@@ -55,5 +62,37 @@ struct ShippedZooTests {
             Shape.allCases.map { shape in example.scene.objects.contains { $0.shape == shape } ? 0 : 1 }
         }.reduce(0, +)
         #expect(right > zeros, "\(name): \(right) of \(asked) right; answering 0 throughout gives \(zeros)")
+    }
+
+    @Test("the clean references tell which of two named objects is left of or above the other", arguments: ["reference-a", "reference-b"])
+    func relationsFollowTheNamedObjects(name: String) throws {
+        let (checkpoint, dataset) = try Self.shipped(name)
+        func yes(_ example: ZooExample, _ text: String) -> Bool {
+            let logits = Self.logits(checkpoint, example, text + "\nAnswer yes or no.")
+            return logits[checkpoint.answers.index(of: "yes")!] > logits[checkpoint.answers.index(of: "no")!]
+        }
+        // Every pair of objects with shapes unique in their scene whose boxes are clearly apart
+        // along one axis, asked both ways round: "is the star left of the circle?" and "is the circle
+        // left of the star?" have opposite answers, so a constant answer or one that ignores
+        // the order of the two names gets half right.
+        var right = 0, asked = 0, index = 0
+        while asked < 96, index < 400 {
+            let scene = try dataset.example(.heldOut, index: index, renderImage: false).scene
+            defer { index += 1 }
+            let unique = scene.objects.filter { object in scene.objects.filter { $0.shape == object.shape }.count == 1 }
+            guard unique.count >= 2 else { continue }
+            let example = try dataset.example(.heldOut, index: index)
+            let a = unique[0], b = unique[1]
+            let byX = a.x < b.x ? (a, b) : (b, a), byY = a.y < b.y ? (a, b) : (b, a)
+            for (words, first, second, gap) in [
+                ("left of", byX.0, byX.1, byX.1.x - byX.0.x), ("above", byY.0, byY.1, byY.1.y - byY.0.y),
+            ] where gap > first.size.radiusFraction + second.size.radiusFraction + 0.05 {
+                if yes(example, "Is the \(first.shape.rawValue) \(words) the \(second.shape.rawValue)?") { right += 1 }
+                if !yes(example, "Is the \(second.shape.rawValue) \(words) the \(first.shape.rawValue)?") { right += 1 }
+                asked += 2
+            }
+        }
+        try #require(asked >= 60)
+        #expect(Double(right) >= 0.75 * Double(asked), "\(name): \(right) of \(asked) relation questions right")
     }
 }

@@ -9,7 +9,8 @@ import FaultlineTensor
 /// with readout hops what question-led attention read from the tokens, with match heads
 /// how well the best image tokens match the question, and with the attribute summary the
 /// cell heads' tables of what the image holds, read through the shape and colour the
-/// question names) and a
+/// question names, and with object pairs the two objects it names, located and compared)
+/// and a
 /// CLIP-style contrastive head (pooled image tokens against captions encoded by their own
 /// transformer block).
 ///

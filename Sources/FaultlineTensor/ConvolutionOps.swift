@@ -46,6 +46,10 @@ private func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float
                         for ow in 0..<first { line[ow] = 0 }
                         if g.stride == 1 {
                             for ow in first..<end { line[ow] = input[ow] }
+                        } else if g.stride == 2 {
+                            // A constant stride lets the compiler vectorise the gather (wide
+                            // loads and shuffles); with the stride a variable it stays scalar.
+                            for ow in first..<end { line[ow] = input[2 &* ow] }
                         } else {
                             for ow in first..<end { line[ow] = input[ow * g.stride] }
                         }

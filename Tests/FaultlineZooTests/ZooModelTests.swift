@@ -552,3 +552,30 @@ struct ZooTrainingTests {
         #expect(try train() == train())
     }
 }
+
+@Suite("Zoo repair")
+struct ZooRepairTrainerTests {
+    @Test("a repair keeps teaching the cell heads on its replayed scenes, and only there")
+    func repairKeepsTheCellLoss() throws {
+        // Without the attribute tables the answer loss never reaches the cell heads, so (with
+        // no weight decay) a change in them can only come from the cell loss on the replay views.
+        var configuration = tinyConfiguration()
+        configuration.training.weightDecay = 0
+        let checkpoint = ZooCheckpoint(configuration: configuration, answers: .standard, tokenizer: .standard())
+        var settings = ZooRepairSettings()
+        settings.steps = 1
+        settings.pairsPerStep = 2
+        settings.replayPerStep = 4
+        settings.adversarialEpsilon = 0
+        func repaired(replaying: Bool) throws -> ZooCheckpoint {
+            var trainer = ZooRepairTrainer(checkpoint: checkpoint, settings: settings)
+            let replay = try trainer.replayExamples(count: 4, seed: 9, threads: 2)
+            #expect(replay.allSatisfy { $0.cellShapes.count == checkpoint.network.imageTokenCount })
+            let pair = try #require(replay.first)
+            return trainer.train(pairs: [(pair, pair)], replay: replaying ? replay : [], progress: { _, _ in })
+        }
+        let name = "image.cell.shape.weight"
+        #expect(try repaired(replaying: true).parameters[name] != checkpoint.parameters[name])
+        #expect(try repaired(replaying: false).parameters[name] == checkpoint.parameters[name])
+    }
+}

@@ -60,16 +60,29 @@ public struct ZooNetwork: Sendable {
     /// Registered last, so that networks without them initialise every other weight as before.
     let cellSize: Linear?
     let cellTexture: Linear?
-    let matchQuery: Linear?
-    let matchKey: Linear?
-    let matchProject: Linear?
-    let cellObject: Linear?
-    let attributeGate: Linear?
-    let attributeProject: Linear?
-    let questionShape: Linear?
-    let questionColour: Linear?
-    let askedProject: Linear?
+    let matchHeads: MatchHeads?
+    let summaryHeads: SummaryHeads?
     let pairHeads: PairHeads?
+
+    /// The weights of `matchHeads`: the question's and the tokens' projections, and the
+    /// projection of the scores into the answer layer.
+    struct MatchHeads: Sendable {
+        let query: Linear
+        let key: Linear
+        let project: Linear
+    }
+
+    /// The weights of `attributeSummary`: the objectness cell head, the gate and projection
+    /// of the tables, the question heads naming the subject's shape and colour, and the
+    /// projection of what the question asks of the tables.
+    struct SummaryHeads: Sendable {
+        let cellObject: Linear
+        let gate: Linear
+        let project: Linear
+        let questionShape: Linear
+        let questionColour: Linear
+        let askedProject: Linear
+    }
 
     /// The question heads and answer-layer weights of `objectPairs`: the size of the
     /// last-named object, the shape, colour and size of the one named before it, and the gate
@@ -155,26 +168,26 @@ public struct ZooNetwork: Sendable {
             ? Linear("image.cell.size", inputs: width, outputs: SceneCells.sizeClasses, parameters: &parameters) : nil
         cellTexture = architecture.cellSizeAndTexture
             ? Linear("image.cell.texture", inputs: width, outputs: SceneCells.textureClasses, parameters: &parameters) : nil
+        // The heads of each option are registered in the order they are listed (arguments are
+        // evaluated left to right), which fixes their initial values.
         let matchWidth = architecture.matchHeads * Self.matchHeadWidth
-        let matching = architecture.matchHeads > 0
-        matchQuery = matching ? Linear("answer.match.query", inputs: width, outputs: matchWidth, parameters: &parameters) : nil
-        matchKey = matching ? Linear("answer.match.key", inputs: width, outputs: matchWidth, parameters: &parameters) : nil
-        matchProject = matching
-            ? Linear("answer.match.project", inputs: 2 * architecture.matchHeads, outputs: width, parameters: &parameters) : nil
-        let summarising = architecture.attributeSummary
-        cellObject = summarising
-            ? Linear("image.cell.object", inputs: width, outputs: 2, parameters: &parameters) : nil
-        attributeGate = summarising
-            ? Linear("answer.attributes.gate", inputs: width, outputs: AttributeTables.summaryWidth, parameters: &parameters) : nil
-        attributeProject = summarising
-            ? Linear("answer.attributes.project", inputs: AttributeTables.summaryWidth, outputs: width, parameters: &parameters)
+        matchHeads = architecture.matchHeads > 0
+            ? MatchHeads(
+                query: Linear("answer.match.query", inputs: width, outputs: matchWidth, parameters: &parameters),
+                key: Linear("answer.match.key", inputs: width, outputs: matchWidth, parameters: &parameters),
+                project: Linear("answer.match.project", inputs: 2 * architecture.matchHeads, outputs: width, parameters: &parameters))
             : nil
-        questionShape = summarising
-            ? Linear("text.subject.shape", inputs: width, outputs: SceneCells.shapeClasses + 1, parameters: &parameters) : nil
-        questionColour = summarising
-            ? Linear("text.subject.colour", inputs: width, outputs: SceneCells.colourClasses + 1, parameters: &parameters) : nil
-        askedProject = summarising
-            ? Linear("answer.asked.project", inputs: Self.askedWidth, outputs: width, parameters: &parameters) : nil
+        summaryHeads = architecture.attributeSummary
+            ? SummaryHeads(
+                cellObject: Linear("image.cell.object", inputs: width, outputs: 2, parameters: &parameters),
+                gate: Linear("answer.attributes.gate", inputs: width, outputs: AttributeTables.summaryWidth, parameters: &parameters),
+                project: Linear(
+                    "answer.attributes.project", inputs: AttributeTables.summaryWidth, outputs: width, parameters: &parameters),
+                questionShape: Linear("text.subject.shape", inputs: width, outputs: SceneCells.shapeClasses + 1, parameters: &parameters),
+                questionColour: Linear(
+                    "text.subject.colour", inputs: width, outputs: SceneCells.colourClasses + 1, parameters: &parameters),
+                askedProject: Linear("answer.asked.project", inputs: Self.askedWidth, outputs: width, parameters: &parameters))
+            : nil
         pairHeads = architecture.objectPairs
             ? PairHeads(
                 subjectSize: Linear("text.subject.size", inputs: width, outputs: SceneCells.sizeClasses + 1, parameters: &parameters),
@@ -248,7 +261,7 @@ public struct ZooNetwork: Sendable {
         let sizeLoss = crossEntropy(logits: cellSize(flat, pass), targets: sizes, ignoreIndex: SceneCells.empty)
         let textureLoss = crossEntropy(logits: cellTexture(flat, pass), targets: textures, ignoreIndex: SceneCells.empty)
         var total = shapeLoss + colourLoss + sizeLoss + textureLoss
-        if let cellObject {
+        if let cellObject = summaryHeads?.cellObject {
             let occupied = shapes.map { $0 == SceneCells.empty ? Int32(0) : 1 }
             total = total + crossEntropy(logits: cellObject(flat, pass), targets: occupied)
         }
@@ -316,14 +329,15 @@ public struct ZooNetwork: Sendable {
         if !readouts.isEmpty { pooled.append(readout(question: question, tokens: x, pass)) }
         let joined = concatenate(pooled, alongDimension: 1)
         var hiddenInput = hidden(joined, pass)
-        if let matchProject {
-            hiddenInput = hiddenInput + matchProject(matchScores(question: question, tokens: normalised, pass), pass)
+        if let matchHeads {
+            hiddenInput = hiddenInput + matchHeads.project(matchScores(question: question, tokens: normalised, pass), pass)
         }
-        if let attributeGate, let attributeProject, let askedProject {
+        if let summaryHeads {
             let reading = cellReading(imageTokens: imageTokens, pass)
             let tables = attributeTables(reading)
-            hiddenInput = hiddenInput + attributeProject(tables.flattened * attributeGate(question, pass).shifted(by: 1), pass)
-                + askedProject(askedAttributes(tables: tables, question: question, pass), pass)
+            hiddenInput = hiddenInput
+                + summaryHeads.project(tables.flattened * summaryHeads.gate(question, pass).shifted(by: 1), pass)
+                + summaryHeads.askedProject(askedAttributes(tables: tables, question: question, pass), pass)
             if let pairHeads {
                 let features = pairFeatures(reading: reading, tables: tables, named: namedObjects(question: question, pass))
                 hiddenInput = hiddenInput + pairHeads.project(features * pairHeads.gate(question, pass).shifted(by: 1), pass)
@@ -341,11 +355,11 @@ public struct ZooNetwork: Sendable {
     /// the attributes one token shares with the question, so only a token holding both
     /// reaches the top score: binding becomes a threshold the answer layer learns at once.
     func matchScores(question: Variable, tokens: Variable, _ pass: ForwardPass) -> Variable {
-        guard let matchQuery, let matchKey else { preconditionFailure("matchScores needs match heads") }
+        guard let matchHeads else { preconditionFailure("matchScores needs match heads") }
         let batch = tokens.shape[0], count = tokens.shape[1]
         let heads = architecture.matchHeads, headWidth = Self.matchHeadWidth
-        let queries = matchQuery(question, pass).reshaped([batch * heads, 1, headWidth])
-        let keys = matchKey(tokens, pass).reshaped([batch, count, heads, headWidth])
+        let queries = matchHeads.query(question, pass).reshaped([batch * heads, 1, headWidth])
+        let keys = matchHeads.key(tokens, pass).reshaped([batch, count, heads, headWidth])
             .permuted([0, 2, 3, 1]).reshaped([batch * heads, headWidth, count])
         let scores = matmul(queries, keys).scaled(by: 1 / Float(headWidth).squareRoot())
         let side = Self.gridSide(imageSize: imageSize, architecture: architecture)
@@ -401,7 +415,9 @@ public struct ZooNetwork: Sendable {
     }
 
     func cellReading(imageTokens: Variable, _ pass: ForwardPass) -> CellReading {
-        guard let cellObject, let cellSize, let cellTexture else { preconditionFailure("cellReading needs its cell heads") }
+        guard let cellObject = summaryHeads?.cellObject, let cellSize, let cellTexture else {
+            preconditionFailure("cellReading needs its cell heads")
+        }
         let batch = imageTokens.shape[0], cells = imageTokens.shape[1]
         let side = Self.gridSide(imageSize: imageSize, architecture: architecture)
         let flat = imageTokens.reshaped([batch * cells, architecture.width])
@@ -491,22 +507,24 @@ public struct ZooNetwork: Sendable {
 
     /// The subject (the last-named object) and the other object a question names.
     func namedObjects(question: Variable, _ pass: ForwardPass) -> (subject: NamedObjectHeads, other: NamedObjectHeads) {
-        guard let questionShape, let questionColour, let pairHeads else { preconditionFailure("namedObjects needs the pair heads") }
+        guard let summaryHeads, let pairHeads else { preconditionFailure("namedObjects needs the pair heads") }
         func read(_ head: Linear) -> Variable { head(question, pass).softmax() }
         return (
-            NamedObjectHeads(shape: read(questionShape), colour: read(questionColour), size: read(pairHeads.subjectSize)),
+            NamedObjectHeads(
+                shape: read(summaryHeads.questionShape), colour: read(summaryHeads.questionColour),
+                size: read(pairHeads.subjectSize)),
             NamedObjectHeads(shape: read(pairHeads.otherShape), colour: read(pairHeads.otherColour), size: read(pairHeads.otherSize)))
     }
 
     /// The shape and the colour the question mentions, as the question heads read them: per
     /// head the probabilities of its classes without the last, "none" ([b, classes] each).
     func questionSubjects(question: Variable, _ pass: ForwardPass) -> (shape: Variable, colour: Variable) {
-        guard let questionShape, let questionColour else { preconditionFailure("questionSubjects needs its heads") }
+        guard let summaryHeads else { preconditionFailure("questionSubjects needs its heads") }
         func named(_ head: Linear) -> Variable {
             let classes = head(question, pass).softmax()
             return classes.slice(0..<(classes.shape[1] - 1), alongDimension: 1)
         }
-        return (named(questionShape), named(questionColour))
+        return (named(summaryHeads.questionShape), named(summaryHeads.questionColour))
     }
 
     /// What the question asks of the tables, [b, askedWidth]: the tables read through the
@@ -533,11 +551,11 @@ public struct ZooNetwork: Sendable {
     public func subjectLoss(
         questionEmbeddings: Variable, questionMask: [Float], targets: [SceneCells.QuestionObjects], _ pass: ForwardPass
     ) -> Variable {
-        guard let questionShape, let questionColour else { preconditionFailure("subjectLoss needs the question heads") }
+        guard let summaryHeads else { preconditionFailure("subjectLoss needs the question heads") }
         let question = questionVector(questionEmbeddings, mask: questionMask, pass)
         var terms = [
-            crossEntropy(logits: questionShape(question, pass), targets: targets.map(\.subject.shape)),
-            crossEntropy(logits: questionColour(question, pass), targets: targets.map(\.subject.colour)),
+            crossEntropy(logits: summaryHeads.questionShape(question, pass), targets: targets.map(\.subject.shape)),
+            crossEntropy(logits: summaryHeads.questionColour(question, pass), targets: targets.map(\.subject.colour)),
         ]
         if let pairHeads {
             terms += [
@@ -551,7 +569,7 @@ public struct ZooNetwork: Sendable {
     }
 
     /// Whether the network has the attribute tables, their question heads and their loss.
-    public var readsAttributes: Bool { cellObject != nil }
+    public var readsAttributes: Bool { summaryHeads != nil }
 
     /// Question-led attention over the fused tokens [b, n, width]: the question vector
     /// queries the tokens, and each hop adds what it read to the query of the next. Returns

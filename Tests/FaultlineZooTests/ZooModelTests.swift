@@ -530,6 +530,57 @@ struct ZooTrainingTests {
         #expect(cells.textures.filter { $0 != SceneCells.empty }.count == 2)
     }
 
+    @Test("word targets name the label or sign centred in each cell, and mark the signs; charts give none")
+    func wordTargets() throws {
+        let vocabulary = AnswerVocabulary.standard
+        let words = vocabulary.wordIndices
+        let label = vocabulary.answer(at: words.lowerBound), sign = vocabulary.answer(at: words.upperBound - 1)
+        let scene = Scene(
+            width: 128, height: 128, background: Background(kind: .plain), objects: [
+                SceneObject(id: 1, shape: .star, colour: .red, size: .large, x: 0.1, y: 0.1, label: label),
+                SceneObject(id: 2, shape: .circle, colour: .blue, size: .small, x: 0.9, y: 0.6, label: "not a word we know"),
+            ], labels: [TextLabel(text: sign, x: 0.6, y: 0.9, size: 0.1)], seed: 1)
+        let targets = SceneCells.wordTargets(for: scene, side: 4, vocabulary: vocabulary)
+        // The label in cell (0, 0); the sign in row 3, column 2; the unknown label nowhere.
+        #expect(targets.words[0] == 0)
+        #expect(targets.words[14] == Int32(words.count - 1) && targets.signs[14] == 1)
+        #expect(targets.words.filter { $0 != SceneCells.empty }.count == 2)
+        #expect(targets.signs.reduce(0, +) == 1)
+        // Words are the vocabulary's last kind, so their range ends with it.
+        #expect(words.upperBound == vocabulary.count && AnswerVocabulary.kind(of: label) == .word)
+        #expect(AnswerVocabulary.kind(of: vocabulary.answer(at: words.lowerBound - 1)) != .word)
+
+        var chart = scene
+        chart.chart = Chart(kind: .bar, title: "t", labels: [label], values: [3])
+        let none = SceneCells.wordTargets(for: chart, side: 4, vocabulary: vocabulary)
+        #expect(none.words.allSatisfy { $0 == SceneCells.empty } && none.signs.allSatisfy { $0 == 0 })
+    }
+
+    @Test("cellWords registers its weights last, needs objectPairs, and its heads learn from the cell loss")
+    func cellWords() throws {
+        var configuration = tinyConfiguration(steps: 2)
+        configuration.architecture.cellSizeAndTexture = true
+        configuration.architecture.attributeSummary = true
+        configuration.architecture.objectPairs = true
+        let without = ZooCheckpoint(configuration: configuration, answers: .standard, tokenizer: .standard())
+        configuration.architecture.cellWords = true
+        var trainer = try ZooTrainer(configuration: configuration)
+        let names = trainer.checkpoint.parameters.names
+        #expect(Array(names.prefix(without.parameters.count)) == without.parameters.names)
+        #expect(trainer.checkpoint.parameters["image.cell.word.weight"]?.shape == [AnswerVocabulary.standard.wordIndices.count, 32])
+        #expect(trainer.checkpoint.network.cellAttributes.last == .word)
+
+        let before = trainer.checkpoint.parameters["image.cell.word.weight"]
+        let batch = try trainer.batch(atStep: 0, threads: 2)
+        #expect(batch.cellWords.count == batch.cellShapes.count && batch.cellSigns.count == batch.cellShapes.count)
+        _ = trainer.step(batch)
+        #expect(trainer.checkpoint.parameters["image.cell.word.weight"] != before)
+
+        var broken = configuration
+        broken.architecture.objectPairs = false
+        #expect(throws: ZooConfigurationError.self) { try broken.validate() }
+    }
+
     @Test("held-out accuracy per template and format adds up to the overall figure")
     func perTemplate() throws {
         let trainer = try ZooTrainer(configuration: tinyConfiguration())

@@ -111,6 +111,10 @@ extension BenchCommand {
             trainMillisecondsPerStep: train, inferenceMillisecondsPerBatch: inference)]
         show(figures[0])
 
+        guard !architecture.cellWords else {
+            print("PyTorch peer: not measured (its network does not mirror architecture.cellWords yet)")
+            return figures
+        }
         let python = peerPython ?? FaultlineHome.directory.appendingPathComponent("peers/venv/bin/python3").path
         let script = "Benchmarks/peers/zoo_torch_peer.py"
         guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else {

@@ -261,11 +261,20 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
     /// last-named object. For "is the star left of the circle?", "do they have the same
     /// colour?", "which shape is above the red star?". Needs `attributeSummary`.
     public var objectPairs: Bool
+    /// Whether each image token also learns the word written at its centre (an object's
+    /// label or a sign, one class per written word of the answer vocabulary) and whether a
+    /// sign is centred there, and the answer layer reads the word on the object the question
+    /// names and the word on the sign, added to the scores of the word answers as the
+    /// question gates them. For "what word is written on the red star?" and "what does the
+    /// sign say?". Needs `objectPairs`.
+    public var cellWords: Bool
     public init(
         imageChannels: [Int] = [32, 64, 128], width: Int = 128, heads: Int = 4, fusionLayers: Int = 2,
         embeddingDimension: Int = 64, readoutHops: Int = 0, fusionHidden: Int = 0, cellSizeAndTexture: Bool = false,
-        downsampleFirst: Bool = false, matchHeads: Int = 0, attributeSummary: Bool = false, objectPairs: Bool = false
+        downsampleFirst: Bool = false, matchHeads: Int = 0, attributeSummary: Bool = false, objectPairs: Bool = false,
+        cellWords: Bool = false
     ) {
+        self.cellWords = cellWords
         self.objectPairs = objectPairs
         self.attributeSummary = attributeSummary
         self.matchHeads = matchHeads
@@ -282,7 +291,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case imageChannels, width, heads, fusionLayers, embeddingDimension, readoutHops, fusionHidden, cellSizeAndTexture,
-            downsampleFirst, matchHeads, attributeSummary, objectPairs
+            downsampleFirst, matchHeads, attributeSummary, objectPairs, cellWords
     }
 
     public init(from decoder: any Decoder) throws {
@@ -304,6 +313,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
         matchHeads = try StrictDecoding.field(c, .matchHeads, d.matchHeads, hint: "give a whole number")
         attributeSummary = try StrictDecoding.field(c, .attributeSummary, d.attributeSummary, hint: "give true or false")
         objectPairs = try StrictDecoding.field(c, .objectPairs, d.objectPairs, hint: "give true or false")
+        cellWords = try StrictDecoding.field(c, .cellWords, d.cellWords, hint: "give true or false")
     }
 
     func validate() throws(ZooConfigurationError) {
@@ -352,6 +362,11 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
             throw ZooConfigurationError(
                 field: "architecture.objectPairs",
                 message: "needs attributeSummary: true (the pair is read from the summary's cell probabilities and question heads)")
+        }
+        guard !cellWords || objectPairs else {
+            throw ZooConfigurationError(
+                field: "architecture.cellWords",
+                message: "needs objectPairs: true (the word is read from the cells that fit the object the question names)")
         }
     }
 }

@@ -60,6 +60,13 @@ public struct AnswerVocabulary: Sendable, Hashable {
 
     public func contains(_ answer: String) -> Bool { indices[answer] != nil }
 
+    /// The indices of the written words ("lake", "exit", chart categories): the last kind in
+    /// the order, so one contiguous range at the end (empty when there are none).
+    public var wordIndices: Range<Int> {
+        let first = answers.firstIndex { Self.kind(of: $0) == .word } ?? answers.count
+        return first..<answers.count
+    }
+
     /// The kind of an answer.
     public static func kind(of answer: String) -> Kind {
         if answer == "yes" || answer == "no" { return .yesNo }

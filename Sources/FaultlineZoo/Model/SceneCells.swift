@@ -39,6 +39,36 @@ public enum SceneCells {
         return (shapes, colours, sizeClasses, textures)
     }
 
+    /// Row-major `side × side` targets of the word heads for `scene`: per cell the word written
+    /// at its centre — an object's label or a sign — as an offset into `vocabulary.wordIndices`
+    /// (`empty` where no word in the vocabulary is centred, or for a word the vocabulary
+    /// lacks), and 1 where a sign (a free-standing text) is centred, else 0. Charts and
+    /// tables give none: their words are read in rows and columns, not on objects.
+    public static func wordTargets(for scene: Scene, side: Int, vocabulary: AnswerVocabulary)
+        -> (words: [Int32], signs: [Int32])
+    {
+        var words = [Int32](repeating: empty, count: side * side)
+        var signs = [Int32](repeating: 0, count: side * side)
+        let range = vocabulary.wordIndices
+        func cell(x: Double, y: Double) -> Int {
+            min(side - 1, max(0, Int(y * Double(side)))) * side + min(side - 1, max(0, Int(x * Double(side))))
+        }
+        func word(_ text: String) -> Int32? {
+            guard let index = vocabulary.index(of: text), range.contains(index) else { return nil }
+            return Int32(index - range.lowerBound)
+        }
+        guard scene.chart == nil, scene.table == nil else { return (words, signs) }
+        for object in scene.objects {
+            if let label = object.label, let index = word(label) { words[cell(x: object.x, y: object.y)] = index }
+        }
+        for label in scene.labels {
+            let at = cell(x: label.x, y: label.y)
+            signs[at] = 1
+            if let index = word(label.text) { words[at] = index }
+        }
+        return (words, signs)
+    }
+
     /// An object a question names, as class indices of the cell heads; each is the class
     /// count ("none") for an attribute the words leave open.
     public struct NamedObject: Sendable, Hashable {
@@ -117,6 +147,8 @@ public enum SceneCells {
 /// The attributes the cell heads predict, named as `zoo evaluate --cells` prints them.
 public enum CellAttribute: String, Sendable, CaseIterable {
     case shape, colour, size, texture
+    /// The word written at the cell's centre (networks with `cellWords`).
+    case word
 
     /// This attribute's per-cell targets in a batch made with a grid side.
     public func targets(in batch: ZooBatch) -> [Int32] {
@@ -125,6 +157,7 @@ public enum CellAttribute: String, Sendable, CaseIterable {
         case .colour: batch.cellColours
         case .size: batch.cellSizes
         case .texture: batch.cellTextures
+        case .word: batch.cellWords
         }
     }
 }

@@ -20,6 +20,10 @@ public struct ZooBatch: Sendable {
     /// Per cell, the size and texture classes (for networks with those cell heads).
     public var cellSizes: [Int32]
     public var cellTextures: [Int32]
+    /// Per cell, the word written at its centre and whether a sign is centred there
+    /// (`SceneCells.wordTargets` with the standard vocabulary), for networks with word heads.
+    public var cellWords: [Int32]
+    public var cellSigns: [Int32]
     /// Per example, the objects its question names (`SceneCells.questionObjects`), the
     /// question heads' targets; empty unless the batch was made for training.
     public var questionObjects: [SceneCells.QuestionObjects]
@@ -41,6 +45,8 @@ public struct ZooBatch: Sendable {
         cellColours = []
         cellSizes = []
         cellTextures = []
+        cellWords = []
+        cellSigns = []
         questionObjects = []
         for example in examples {
             precondition(example.image.count == 3 * imageSize * imageSize, "example \(example.index): image is not 3×\(imageSize)×\(imageSize)")
@@ -56,6 +62,9 @@ public struct ZooBatch: Sendable {
                 cellColours += cells.colours
                 cellSizes += cells.sizeClasses
                 cellTextures += cells.textures
+                let written = SceneCells.wordTargets(for: example.scene, side: gridSide, vocabulary: .standard)
+                cellWords += written.words
+                cellSigns += written.signs
                 questionObjects.append(SceneCells.questionObjects(example.questionText))
             }
         }

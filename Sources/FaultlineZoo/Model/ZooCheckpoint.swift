@@ -34,7 +34,7 @@ public struct ZooCheckpoint: Sendable {
         network = ZooNetwork(
             architecture: configuration.architecture, imageSize: configuration.data.imageSize,
             questionLength: configuration.data.maxQuestionTokens, answerCount: answers.count,
-            vocabularySize: tokenizer.count, parameters: &parameters)
+            vocabularySize: tokenizer.count, wordAnswers: answers.wordIndices, parameters: &parameters)
         self.configuration = configuration
         self.answers = answers
         self.tokenizer = tokenizer

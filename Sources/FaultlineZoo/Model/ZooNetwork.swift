@@ -31,6 +31,8 @@ public struct ZooNetwork: Sendable {
     public let questionLength: Int
     public let answerCount: Int
     public let vocabularySize: Int
+    /// The answer indices of the written words, which the word heads score.
+    public let wordAnswers: Range<Int>
 
     let convolutions: [Conv2d]
     let project: Linear
@@ -63,6 +65,7 @@ public struct ZooNetwork: Sendable {
     let matchHeads: MatchHeads?
     let summaryHeads: SummaryHeads?
     let pairHeads: PairHeads?
+    let wordHeads: WordHeads?
 
     /// The weights of `matchHeads`: the question's and the tokens' projections, and the
     /// projection of the scores into the answer layer.
@@ -96,6 +99,14 @@ public struct ZooNetwork: Sendable {
         let project: Linear
     }
 
+    /// The weights of `cellWords`: per cell the word written at its centre and whether a sign
+    /// is centred there, and the question's gate of the named object's word and the sign's word.
+    struct WordHeads: Sendable {
+        let cellWord: Linear
+        let cellSign: Linear
+        let gate: Linear
+    }
+
     /// The width of each match head's question and token projections.
     static let matchHeadWidth = 16
 
@@ -103,11 +114,17 @@ public struct ZooNetwork: Sendable {
     public static let temperature: Float = 0.07
 
     /// Builds the network and registers its freshly initialised parameters in `parameters`.
+    /// `wordAnswers`, the written words' answer indices, must end at `answerCount` when the
+    /// architecture has `cellWords` (the standard vocabulary orders words last).
     public init(
         architecture: ZooArchitectureSettings, imageSize: Int, questionLength: Int, answerCount: Int,
-        vocabularySize: Int, parameters: inout ParameterSet
+        vocabularySize: Int, wordAnswers: Range<Int> = 0..<0, parameters: inout ParameterSet
     ) {
+        precondition(
+            !architecture.cellWords || (!wordAnswers.isEmpty && wordAnswers.upperBound == answerCount),
+            "cellWords needs the word answers, ending at the last answer")
         self.architecture = architecture
+        self.wordAnswers = wordAnswers
         self.imageSize = imageSize
         self.questionLength = questionLength
         self.answerCount = answerCount
@@ -197,6 +214,12 @@ public struct ZooNetwork: Sendable {
                 gate: Linear("answer.pair.gate", inputs: width, outputs: Self.pairWidth, parameters: &parameters),
                 project: Linear("answer.pair.project", inputs: Self.pairWidth, outputs: width, parameters: &parameters))
             : nil
+        wordHeads = architecture.cellWords
+            ? WordHeads(
+                cellWord: Linear("image.cell.word", inputs: width, outputs: wordAnswers.count, parameters: &parameters),
+                cellSign: Linear("image.cell.sign", inputs: width, outputs: 2, parameters: &parameters),
+                gate: Linear("answer.words.gate", inputs: width, outputs: 2, parameters: &parameters))
+            : nil
     }
 
     /// The most convolutions that halve the image, not counting a `downsampleFirst` first
@@ -247,10 +270,13 @@ public struct ZooNetwork: Sendable {
     /// With `cellSizeAndTexture`, the size and texture of that object are taught the same way
     /// (`sizes` and `textures` are then required); each term keeps the weight ½. With the
     /// attribute summary, an objectness head also learns, on every cell, whether an object
-    /// is centred there (the tables weight each cell by it).
+    /// is centred there (the tables weight each cell by it). With `cellWords` and word
+    /// targets (`SceneCells.wordTargets`), the word written at each cell's centre and, on every
+    /// cell, whether a sign is centred there; without word targets (a repair's replay) those
+    /// heads are left as they are.
     public func cellLoss(
         imageTokens: Variable, shapes: [Int32], colours: [Int32], sizes: [Int32] = [], textures: [Int32] = [],
-        _ pass: ForwardPass
+        words: [Int32] = [], signs: [Int32] = [], _ pass: ForwardPass
     ) -> Variable {
         let batch = imageTokens.shape[0], cells = imageTokens.shape[1], width = architecture.width
         let flat = imageTokens.reshaped([batch * cells, width])
@@ -265,11 +291,19 @@ public struct ZooNetwork: Sendable {
             let occupied = shapes.map { $0 == SceneCells.empty ? Int32(0) : 1 }
             total = total + crossEntropy(logits: cellObject(flat, pass), targets: occupied)
         }
+        if let wordHeads, !words.isEmpty {
+            precondition(words.count == shapes.count && signs.count == shapes.count, "cellLoss: word and sign targets differ in count")
+            total = total + crossEntropy(logits: wordHeads.cellWord(flat, pass), targets: words, ignoreIndex: SceneCells.empty)
+                + crossEntropy(logits: wordHeads.cellSign(flat, pass), targets: signs)
+        }
         return total.scaled(by: 0.5)
     }
 
     /// The attributes this network's cell heads predict.
-    public var cellAttributes: [CellAttribute] { cellSize == nil ? [.shape, .colour] : CellAttribute.allCases }
+    public var cellAttributes: [CellAttribute] {
+        if cellSize == nil { return [.shape, .colour] }
+        return wordHeads == nil ? [.shape, .colour, .size, .texture] : [.shape, .colour, .size, .texture, .word]
+    }
 
     /// The cell heads' predictions for image tokens [b, n, width]: per attribute of
     /// `cellAttributes`, the most likely class of every cell, row-major b × n.
@@ -283,6 +317,7 @@ public struct ZooNetwork: Sendable {
             case .colour: cellColour
             case .size: cellSize
             case .texture: cellTexture
+            case .word: wordHeads?.cellWord
             }
             guard let logits = head.map({ $0(flat, pass).value }) else { continue }
             let classes = logits.shape[1]
@@ -339,11 +374,38 @@ public struct ZooNetwork: Sendable {
                 + summaryHeads.project(tables.flattened * summaryHeads.gate(question, pass).shifted(by: 1), pass)
                 + summaryHeads.askedProject(askedAttributes(tables: tables, question: question, pass), pass)
             if let pairHeads {
-                let features = pairFeatures(reading: reading, tables: tables, named: namedObjects(question: question, pass))
+                let named = namedObjects(question: question, pass)
+                let features = pairFeatures(reading: reading, tables: tables, named: named)
                 hiddenInput = hiddenInput + pairHeads.project(features * pairHeads.gate(question, pass).shifted(by: 1), pass)
+                if wordHeads != nil {
+                    let logits = answerHead(hiddenInput.relu(), pass)
+                    return logits + writtenWordScores(
+                        imageTokens: imageTokens, fit: fit(reading, named.subject), question: question, pass)
+                }
             }
         }
         return answerHead(hiddenInput.relu(), pass)
+    }
+
+    /// Scores [b, answers], zero but for the written words: the word the cells of the named
+    /// object carry and the word on the sign, each weighted by the question's gate.
+    ///
+    /// Why added to the answer scores rather than projected into the answer layer: the
+    /// answer layer's hidden width (128) cannot carry a choice among 600 words, and the cells
+    /// already hold that choice as a distribution over exactly those answers. The factor 8
+    /// lets a gate near 1 give a read word a margin of several logits.
+    func writtenWordScores(imageTokens: Variable, fit: Variable, question: Variable, _ pass: ForwardPass) -> Variable {
+        guard let wordHeads else { preconditionFailure("writtenWordScores needs the word heads") }
+        let batch = imageTokens.shape[0], cells = imageTokens.shape[1], words = wordAnswers.count
+        let flat = imageTokens.reshaped([batch * cells, architecture.width])
+        let written = wordHeads.cellWord(flat, pass).softmax().reshaped([batch, cells, words])
+        let sign = wordHeads.cellSign(flat, pass).softmax().reshaped([batch, cells, 2]).slice(1..<2, alongDimension: 2)
+        // [b, 2, cells] × [b, cells, words]: the named object's words, the sign's words.
+        let tables = matmul(concatenate([fit, sign], alongDimension: 2).transposed(1, 2), written)
+        let gate = wordHeads.gate(question, pass).reshaped([batch, 1, 2])
+        let scores = matmul(gate, tables).reshaped([batch, words]).scaled(by: 8)
+        let others = Variable(Tensor.zeros([batch, wordAnswers.lowerBound]))
+        return concatenate([others, scores], alongDimension: 1)
     }
 
     /// Per match head, the best score over the image tokens [b, n, width] and the sum of the
@@ -472,17 +534,10 @@ public struct ZooNetwork: Sendable {
     func pairFeatures(
         reading: CellReading, tables: AttributeTables, named: (subject: NamedObjectHeads, other: NamedObjectHeads)
     ) -> Variable {
-        let batch = reading.shape.shape[0], cells = reading.shape.shape[1]
-        let ones = Variable(Tensor.filled([batch, cells, 1], with: 1))
-        /// [b, cells, 1]: how well each cell matches a head's distribution (its last class: any).
-        func match(_ probabilities: Variable, _ head: Variable) -> Variable {
-            let classes = head.shape[1]
-            return matmul(concatenate([probabilities, ones], alongDimension: 2), head.reshaped([batch, classes, 1]))
-        }
+        let batch = reading.shape.shape[0]
         /// The object's count and position sums [b, 1, 3], colours [b, 1, colours], sizes [b, 1, sizes].
         func summary(_ object: NamedObjectHeads) -> (place: Variable, colours: Variable, sizes: Variable) {
-            let fit = (reading.occupied * match(reading.shape, object.shape) * match(reading.colour, object.colour)
-                * match(reading.size, object.size)).transposed(1, 2)
+            let fit = self.fit(reading, object).transposed(1, 2)
             return (matmul(fit, reading.place), matmul(fit, reading.colour), matmul(fit, reading.size))
         }
         let subject = summary(named.subject), other = summary(named.other)
@@ -497,6 +552,21 @@ public struct ZooNetwork: Sendable {
             difference * difference, sameColour, sizes, relative,
         ]
         return concatenate(parts.map { $0.reshaped([batch, $0.shape[1] * $0.shape[2]]) }, alongDimension: 1)
+    }
+
+    /// How well each cell fits a named object, [b, cells, 1]: the chance an object is centred
+    /// there times how well its shape, colour and size match the heads' (1 for an attribute
+    /// the heads name none of).
+    func fit(_ reading: CellReading, _ object: NamedObjectHeads) -> Variable {
+        let batch = reading.shape.shape[0], cells = reading.shape.shape[1]
+        let ones = Variable(Tensor.filled([batch, cells, 1], with: 1))
+        /// [b, cells, 1]: how well each cell matches a head's distribution (its last class: any).
+        func match(_ probabilities: Variable, _ head: Variable) -> Variable {
+            let classes = head.shape[1]
+            return matmul(concatenate([probabilities, ones], alongDimension: 2), head.reshaped([batch, classes, 1]))
+        }
+        return reading.occupied * match(reading.shape, object.shape) * match(reading.colour, object.colour)
+            * match(reading.size, object.size)
     }
 
     /// A named object's shape, colour and size as the question heads read them: each head's

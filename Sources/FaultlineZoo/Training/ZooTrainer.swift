@@ -95,7 +95,7 @@ public struct ZooTrainer: Sendable {
         let answerLoss = crossEntropy(logits: logits, targets: batch.answers)
         var loss = answerLoss + network.cellLoss(
             imageTokens: imageTokens, shapes: batch.cellShapes, colours: batch.cellColours, sizes: batch.cellSizes,
-            textures: batch.cellTextures, pass)
+            textures: batch.cellTextures, words: batch.cellWords, signs: batch.cellSigns, pass)
         if network.readsAttributes {
             loss = loss + network.subjectLoss(
                 questionEmbeddings: questions, questionMask: batch.questionMask, targets: batch.questionObjects, pass)

@@ -382,6 +382,9 @@ struct ZooTrainingTests {
         #expect(same(named.subject, (.circle, .green, nil)) && same(named.other, (nil, .blue, nil)))
         named = objects("Do the star and the hexagon have the same colour?")
         #expect(same(named.subject, (.hexagon, nil, nil)) && same(named.other, (.star, nil, nil)))
+        // The instruction's size words are not a noun phrase.
+        named = objects("What size is the red star?\nAnswer small, medium or large.")
+        #expect(same(named.subject, (.star, .red, nil)) && same(named.other, nothing))
         named = objects("How many objects are there?")
         #expect(same(named.subject, nothing) && same(named.other, nothing))
     }

@@ -97,7 +97,8 @@ public enum SceneCells {
     }
 
     /// Reads the noun phrases of `text` — "[size] [colour] shape", a plural shape, or a
-    /// size or colour before another word ("the red object") — and returns the last two.
+    /// size or colour before another word ("the red object") — outside its answer
+    /// instruction (lines starting "Answer "), and returns the last two.
     /// The last, because sentences planted before a question (a misleading caption) come
     /// first; the one before it, because a question about two objects ("is the red star left
     /// of the circle?") names the second last.
@@ -108,7 +109,11 @@ public enum SceneCells {
             if pending != .none { phrases.append(pending) }
             pending = .none
         }
-        for word in QuestionTokenizer.split(text) {
+        // The answer instruction ("Answer small, medium or large.") names no object, though
+        // its words may be attribute words.
+        let question = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("Answer ") }.joined(separator: "\n")
+        for word in QuestionTokenizer.split(question) {
             if let named = sizeWords[word] {
                 // A size after a colour starts a new phrase: names come in size-colour-shape order.
                 if pending.colour != Int32(colourClasses) || pending.size != Int32(sizeClasses) { flush() }

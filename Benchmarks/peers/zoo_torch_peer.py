@@ -12,7 +12,9 @@ cell heads' tables (expected counts and position sums per class; per shape, coun
 texture), scaled by the question, and the tables read through two question heads that name the asked shape and colour
 (taught by their own loss), with --object-pairs the two objects the question names (three more question heads
 for their sizes and the other object; the cells that fit each, their positions, colours and sizes compared, every
-shape's position relative to the subject) scaled by the question;
+shape's position relative to the subject) scaled by the question, with --cell-words N (the word answers' count) per
+cell the word written there and whether a sign is, and the named object's word and the sign's added to the word
+answers' scores as the question gates them;
 and a CLIP-style head (pooled image tokens; caption tokens through one more transformer
 block) trained with a symmetric InfoNCE loss next to the answer loss and the auxiliary
 per-cell shape and colour (and, with --cell-size-texture, size and texture) loss. Random inputs of the
@@ -119,6 +121,12 @@ class ZooNet(nn.Module):
             pair_width = 2 * (3 + 8 + 3) + 2 + 2 + 1 + 9 + 16
             self.pair_gate = nn.Linear(a.width, pair_width)
             self.pair_project = nn.Linear(pair_width, a.width)
+        self.cell_words = a.cell_words
+        if a.cell_words:
+            self.cell_word = nn.Linear(a.width, a.cell_words)
+            self.cell_sign = nn.Linear(a.width, 2)
+            self.words_gate = nn.Linear(a.width, 2)
+            self.answer_count = a.answers
 
     def image_tokens(self, images):
         x = images
@@ -137,6 +145,11 @@ class ZooNet(nn.Module):
             loss = loss + F.cross_entropy(self.cell_texture(flat), shapes.clamp(max=3), ignore_index=-1)
         if self.attribute_summary:
             loss = loss + F.cross_entropy(self.cell_object(flat), (shapes >= 0).long())
+        if self.cell_words:
+            # Random words in the same cells as the shapes, and signs where the colour is 0 (timing only).
+            words = torch.where(shapes >= 0, shapes * 7 % self.cell_words, shapes)
+            loss = loss + F.cross_entropy(self.cell_word(flat), words, ignore_index=-1)
+            loss = loss + F.cross_entropy(self.cell_sign(flat), (colours == 0).long())
         return 0.5 * loss
 
     def answer_logits(self, image_tokens, tokens, mask):
@@ -170,9 +183,21 @@ class ZooNet(nn.Module):
             hidden = (hidden + self.attribute_project(summary * (self.attribute_gate(q) + 1))
                       + self.asked_project(self.asked_attributes(tables, q)))
             if self.object_pairs:
-                features = self.pair_features(reading, tables, q)
+                subject_fit = self.fit(reading, q, self.question_shape, self.question_colour, self.subject_size)
+                features = self.pair_features(reading, tables, q, subject_fit)
                 hidden = hidden + self.pair_project(features * (self.pair_gate(q) + 1))
+                if self.cell_words:
+                    return self.answer(F.relu(hidden)) + self.written_word_scores(image_tokens, subject_fit, q)
         return self.answer(F.relu(hidden))
+
+    def written_word_scores(self, image_tokens, fit, q):
+        b, n, w = image_tokens.shape
+        flat = image_tokens.reshape(-1, w)
+        written = F.softmax(self.cell_word(flat), -1).reshape(b, n, -1)
+        sign = F.softmax(self.cell_sign(flat), -1).reshape(b, n, 2)[:, :, 1:]
+        tables = torch.cat([fit, sign], 2).transpose(1, 2) @ written
+        scores = 8 * (self.words_gate(q).unsqueeze(1) @ tables).squeeze(1)
+        return F.pad(scores, (self.answer_count - self.cell_words, 0))
 
     def question_vector(self, tokens, mask):
         q = self.question_norm(self.question_block(self.token(tokens) + self.token_position, ~mask))
@@ -195,17 +220,21 @@ class ZooNet(nn.Module):
         return [shapes @ self.place, weighted(r["colour"]) @ self.place, weighted(r["size"]) @ self.place,
                 weighted(r["texture"]) @ self.place, shapes @ r["colour"], shapes @ r["size"], shapes @ r["texture"]]
 
-    def pair_features(self, r, tables, q):
+    def fit(self, r, q, shape_head, colour_head, size_head):
         b, n, _ = r["shape"].shape
         ones = torch.ones(b, n, 1)
         def match(p, head):
             return torch.cat([p, ones], 2) @ F.softmax(head(q), -1).unsqueeze(2)
-        def summary(shape_head, colour_head, size_head):
-            fit = (r["occupied"] * match(r["shape"], shape_head) * match(r["colour"], colour_head)
-                   * match(r["size"], size_head)).transpose(1, 2)
+        return (r["occupied"] * match(r["shape"], shape_head) * match(r["colour"], colour_head)
+                * match(r["size"], size_head))
+
+    def pair_features(self, r, tables, q, subject_fit):
+        b = q.shape[0]
+        def summary(fit):
+            fit = fit.transpose(1, 2)
             return fit @ self.place, fit @ r["colour"], fit @ r["size"]
-        subject = summary(self.question_shape, self.question_colour, self.subject_size)
-        other = summary(self.other_shape, self.other_colour, self.other_size)
+        subject = summary(subject_fit)
+        other = summary(self.fit(r, q, self.other_shape, self.other_colour, self.other_size))
         difference = subject[0][:, :, 1:] - other[0][:, :, 1:]
         relative = tables[0][:, :, 1:] - tables[0][:, :, :1] @ subject[0][:, :, 1:]
         parts = [*subject, *other, difference, difference * difference, subject[1] @ other[1].transpose(1, 2),
@@ -254,7 +283,7 @@ def main():
                           ("caption-tokens", 16), ("vocabulary", 400), ("answers", 500), ("embedding", 64),
                           ("steps", 20), ("threads", 2), ("readout-hops", 0), ("fusion-hidden", 0),
                           ("cell-size-texture", 0), ("downsample-first", 0), ("match-heads", 0),
-                          ("attribute-summary", 0), ("object-pairs", 0)]:
+                          ("attribute-summary", 0), ("object-pairs", 0), ("cell-words", 0)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--channels", default="16,32,64,128")
     p.add_argument("--contrastive-weight", type=float, default=0.5)

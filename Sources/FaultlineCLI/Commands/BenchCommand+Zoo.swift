@@ -53,6 +53,10 @@ extension BenchCommand {
         // as the PyTorch peer makes them.
         let cellSizes = cellShapes.map { $0 < 0 ? $0 : min($0, Int32(SceneCells.sizeClasses - 1)) }
         let cellTextures = cellShapes.map { $0 < 0 ? $0 : min($0, Int32(SceneCells.textureClasses - 1)) }
+        // Words in the same cells and signs where the colour is 0 (networks with word heads), as the peer's.
+        let wordCount = Int32(answers.wordIndices.count)
+        let cellWords = architecture.cellWords ? cellShapes.map { $0 < 0 ? $0 : $0 * 7 % wordCount } : []
+        let cellSigns = architecture.cellWords ? cellColours.map { $0 == 0 ? Int32(1) : 0 } : []
         // Random subjects, as the peer's (timing only).
         func namedObject() -> SceneCells.NamedObject {
             SceneCells.NamedObject(
@@ -75,7 +79,7 @@ extension BenchCommand {
                 var loss = crossEntropy(logits: logits, targets: targets)
                     + network.cellLoss(
                         imageTokens: tokens, shapes: cellShapes, colours: cellColours, sizes: cellSizes,
-                        textures: cellTextures, pass)
+                        textures: cellTextures, words: cellWords, signs: cellSigns, pass)
                 if network.readsAttributes {
                     loss = loss + network.subjectLoss(
                         questionEmbeddings: questions, questionMask: mask, targets: subjects, pass)
@@ -111,10 +115,6 @@ extension BenchCommand {
             trainMillisecondsPerStep: train, inferenceMillisecondsPerBatch: inference)]
         show(figures[0])
 
-        guard !architecture.cellWords else {
-            print("PyTorch peer: not measured (its network does not mirror architecture.cellWords yet)")
-            return figures
-        }
         let python = peerPython ?? FaultlineHome.directory.appendingPathComponent("peers/venv/bin/python3").path
         let script = "Benchmarks/peers/zoo_torch_peer.py"
         guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else {
@@ -131,6 +131,7 @@ extension BenchCommand {
             ("--cell-size-texture", architecture.cellSizeAndTexture ? 1 : 0),
             ("--downsample-first", architecture.downsampleFirst ? 1 : 0), ("--match-heads", architecture.matchHeads),
             ("--attribute-summary", architecture.attributeSummary ? 1 : 0), ("--object-pairs", architecture.objectPairs ? 1 : 0),
+            ("--cell-words", architecture.cellWords ? answers.wordIndices.count : 0),
         ]
         var arguments = [script, "--channels", channels, "--contrastive-weight", String(configuration.training.contrastiveWeight)]
         for (flag, value) in sizes { arguments += [flag, String(value)] }

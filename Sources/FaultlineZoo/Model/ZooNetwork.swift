@@ -375,12 +375,12 @@ public struct ZooNetwork: Sendable {
                 + summaryHeads.askedProject(askedAttributes(tables: tables, question: question, pass), pass)
             if let pairHeads {
                 let named = namedObjects(question: question, pass)
-                let features = pairFeatures(reading: reading, tables: tables, named: named)
+                let subjectFit = fit(reading, named.subject)
+                let features = pairFeatures(reading: reading, tables: tables, named: named, subjectFit: subjectFit)
                 hiddenInput = hiddenInput + pairHeads.project(features * pairHeads.gate(question, pass).shifted(by: 1), pass)
                 if wordHeads != nil {
                     let logits = answerHead(hiddenInput.relu(), pass)
-                    return logits + writtenWordScores(
-                        imageTokens: imageTokens, fit: fit(reading, named.subject), question: question, pass)
+                    return logits + writtenWordScores(imageTokens: imageTokens, fit: subjectFit, question: question, pass)
                 }
             }
         }
@@ -531,16 +531,20 @@ public struct ZooNetwork: Sendable {
     /// Why cells rather than the tables: "the red star" is a conjunction the tables hold only
     /// as counts, not as where the red star is or what size it has; and a relation compares
     /// two such objects, which one table row cannot.
+    ///
+    /// `subjectFit`, when given, is `fit(reading, named.subject)` computed by the caller, which
+    /// reads it again (the written words).
     func pairFeatures(
-        reading: CellReading, tables: AttributeTables, named: (subject: NamedObjectHeads, other: NamedObjectHeads)
+        reading: CellReading, tables: AttributeTables, named: (subject: NamedObjectHeads, other: NamedObjectHeads),
+        subjectFit: Variable? = nil
     ) -> Variable {
         let batch = reading.shape.shape[0]
         /// The object's count and position sums [b, 1, 3], colours [b, 1, colours], sizes [b, 1, sizes].
-        func summary(_ object: NamedObjectHeads) -> (place: Variable, colours: Variable, sizes: Variable) {
-            let fit = self.fit(reading, object).transposed(1, 2)
+        func summary(_ fit: Variable) -> (place: Variable, colours: Variable, sizes: Variable) {
+            let fit = fit.transposed(1, 2)
             return (matmul(fit, reading.place), matmul(fit, reading.colour), matmul(fit, reading.size))
         }
-        let subject = summary(named.subject), other = summary(named.other)
+        let subject = summary(subjectFit ?? fit(reading, named.subject)), other = summary(fit(reading, named.other))
         let difference = subject.place.slice(1..<3, alongDimension: 2) - other.place.slice(1..<3, alongDimension: 2)
         let sameColour = matmul(subject.colours, other.colours.transposed(1, 2))
         let sizes = matmul(subject.sizes.transposed(1, 2), other.sizes)

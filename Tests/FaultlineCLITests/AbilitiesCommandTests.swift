@@ -3,8 +3,9 @@ import FaultlineImageIO
 import Foundation
 import Testing
 
-@Suite struct AbilitiesCommandTests {
+@Suite final class AbilitiesCommandTests {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-abilities-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: scratch) }
 
     @Test func theGeneratedSuiteScoresAllSixAbilitiesWithStability() async throws {
         let result = try await FaultlineProcess.run([

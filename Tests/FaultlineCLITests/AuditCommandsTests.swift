@@ -3,8 +3,9 @@ import Testing
 
 /// `spurious`, `rectify` and `interference` end to end through the command line, on a zoo model
 /// trained for a few steps (the figures mean nothing; the files, formats and errors do).
-@Suite(.serialized) struct AuditCommandsTests {
+@Suite(.serialized) final class AuditCommandsTests {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-audit-cli-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: scratch) }
 
     /// A zoo model trained for six steps, as a registry key.
     func tinyModel() async throws -> String {

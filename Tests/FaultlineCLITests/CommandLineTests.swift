@@ -76,8 +76,9 @@ final class LockedData: @unchecked Sendable {
     func get() -> Data { lock.withLock { data } }
 }
 
-@Suite struct CommandLineTests {
+@Suite final class CommandLineTests {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-cli-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: scratch) }
 
     @Test func anUnknownBackendIsAnErrorThatListsTheKnownOnes() async throws {
         let result = try await FaultlineProcess.run([

@@ -4,8 +4,9 @@ import Testing
 
 /// `faultline zoo train` and `zoo evaluate` end to end on a tiny configuration, and a zoo
 /// model audited through `abilities` like any backend.
-@Suite struct ZooCommandTests {
+@Suite final class ZooCommandTests {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-zoo-cli-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: scratch) }
 
     func writeTinyConfiguration() throws -> URL {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

@@ -46,6 +46,7 @@ private struct TextQuestions: ProbeSource {
         defer { Task { try? await server.stop() } }
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-openai-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let database = try AuditDatabase(directory: directory)
         var logger = Logger(label: "test")
         logger.logLevel = .critical

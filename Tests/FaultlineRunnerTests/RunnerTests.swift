@@ -43,10 +43,12 @@ struct NewVersion: VisionLanguageModel {
     func answer(_ request: ModelRequest) async throws -> ModelResponse { try await wrapped.answer(request) }
 }
 
-@Suite struct RunnerTests {
+@Suite final class RunnerTests {
     let directory: URL
     let database: AuditDatabase
     let runner: AuditRunner
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-runner-\(UUID().uuidString)")

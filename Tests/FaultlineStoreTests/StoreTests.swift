@@ -3,8 +3,9 @@ import FaultlineStore
 import Foundation
 import Testing
 
-@Suite struct StoreTests {
+@Suite final class StoreTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-store-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     func probe(_ id: String, image: ImageRef, prompt: String = "Read the text.") -> Probe {
         Probe(
@@ -78,6 +79,7 @@ import Testing
     @Test func anUnwritableStoreGivesAClearError() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("faultline-file-\(UUID().uuidString)")
         try Data().write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
         #expect(throws: (any Error).self) { try AuditDatabase(directory: file) }
     }
 }

@@ -315,6 +315,11 @@ struct ZooConfigurationTests {
         #expect(Set(target.plants.map(\.kind)) == Set(PlantKind.allCases))
         let encoded = try ZooConfiguration.decode(Data(target.json().utf8))
         #expect(encoded == target)
+        // cellWords is written only when on, so the shipped checkpoints' metadata is as trained.
+        #expect(!target.json().contains("cellWords"))
+        var words = a
+        words.architecture.cellWords = true
+        #expect(try ZooConfiguration.decode(Data(words.json().utf8)).architecture.cellWords)
     }
 }
 

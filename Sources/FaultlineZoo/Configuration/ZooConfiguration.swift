@@ -316,6 +316,25 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
         cellWords = try StrictDecoding.field(c, .cellWords, d.cellWords, hint: "give true or false")
     }
 
+    /// Writes every setting, but `cellWords` only when on: it came after the shipped models,
+    /// whose checkpoints (the configuration is in their metadata) then reproduce byte for byte.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(imageChannels, forKey: .imageChannels)
+        try c.encode(width, forKey: .width)
+        try c.encode(heads, forKey: .heads)
+        try c.encode(fusionLayers, forKey: .fusionLayers)
+        try c.encode(embeddingDimension, forKey: .embeddingDimension)
+        try c.encode(readoutHops, forKey: .readoutHops)
+        try c.encode(fusionHidden, forKey: .fusionHidden)
+        try c.encode(cellSizeAndTexture, forKey: .cellSizeAndTexture)
+        try c.encode(downsampleFirst, forKey: .downsampleFirst)
+        try c.encode(matchHeads, forKey: .matchHeads)
+        try c.encode(attributeSummary, forKey: .attributeSummary)
+        try c.encode(objectPairs, forKey: .objectPairs)
+        if cellWords { try c.encode(cellWords, forKey: .cellWords) }
+    }
+
     func validate() throws(ZooConfigurationError) {
         guard (1...6).contains(imageChannels.count) else {
             throw ZooConfigurationError(

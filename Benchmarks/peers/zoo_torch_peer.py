@@ -14,7 +14,8 @@ texture), scaled by the question, and the tables read through two question heads
 for their sizes and the other object; the cells that fit each, their positions, colours and sizes compared, every
 shape's position relative to the subject) scaled by the question, with --cell-words N (the word answers' count) per
 cell the word written there and whether a sign is, and the named object's word and the sign's added to the word
-answers' scores as the question gates them;
+answers' scores as the question gates them, and with --text-channels a second CNN (its last four layers halving the
+image) whose projected features are added to the image tokens;
 and a CLIP-style head (pooled image tokens; caption tokens through one more transformer
 block) trained with a symmetric InfoNCE loss next to the answer loss and the auxiliary
 per-cell shape and colour (and, with --cell-size-texture, size and texture) loss. Random inputs of the
@@ -127,13 +128,22 @@ class ZooNet(nn.Module):
             self.cell_sign = nn.Linear(a.width, 2)
             self.words_gate = nn.Linear(a.width, 2)
             self.answer_count = a.answers
+        t = a.text_channels
+        text_strides = [1] * (len(t) - 4) + [2] * 4
+        self.text_conv = nn.ModuleList([nn.Conv2d(i, o, 3, s, 1) for i, o, s in zip([3] + t[:-1], t, text_strides)])
+        self.text_project = nn.Linear(t[-1], a.width) if t else None
 
     def image_tokens(self, images):
         x = images
         for conv in self.conv:
             x = F.relu(conv(x))
         x = x.flatten(2).transpose(1, 2)
-        return self.project(x) + self.image_position
+        if self.text_project is None:
+            return self.project(x) + self.image_position
+        text = images
+        for conv in self.text_conv:
+            text = F.relu(conv(text))
+        return self.project(x) + self.text_project(text.flatten(2).transpose(1, 2)) + self.image_position
 
     def cell_loss(self, image_tokens, shapes, colours):
         flat = image_tokens.reshape(-1, image_tokens.shape[-1])
@@ -286,9 +296,11 @@ def main():
                           ("attribute-summary", 0), ("object-pairs", 0), ("cell-words", 0)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--channels", default="16,32,64,128")
+    p.add_argument("--text-channels", default="")
     p.add_argument("--contrastive-weight", type=float, default=0.5)
     a = p.parse_args()
     a.channels = [int(x) for x in a.channels.split(",")]
+    a.text_channels = [int(x) for x in a.text_channels.split(",") if x]
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     model = ZooNet(a)

@@ -584,6 +584,40 @@ struct ZooTrainingTests {
         #expect(throws: ZooConfigurationError.self) { try broken.validate() }
     }
 
+    @Test("a text stack adds its weights last, must end on the token grid, and learns")
+    func textStack() throws {
+        var configuration = tinyConfiguration(steps: 2)
+        // Four halvings each way: 32 px gives a 2 × 2 grid from both stacks.
+        configuration.architecture.imageChannels = [8, 16, 32, 32]
+        configuration.architecture.downsampleFirst = true
+        configuration.architecture.cellSizeAndTexture = true
+        configuration.architecture.attributeSummary = true
+        configuration.architecture.objectPairs = true
+        configuration.architecture.cellWords = true
+        let without = ZooCheckpoint(configuration: configuration, answers: .standard, tokenizer: .standard())
+        configuration.architecture.textChannels = [4, 8, 8, 16]
+        var trainer = try ZooTrainer(configuration: configuration)
+        let names = trainer.checkpoint.parameters.names
+        #expect(Array(names.prefix(without.parameters.count)) == without.parameters.names)
+        #expect(names.suffix(2) == ["text.image.project.weight", "text.image.project.bias"])
+        #expect(trainer.checkpoint.parameters["text.image.conv1.weight"]?.shape == [4, 3, 3, 3])
+        let before = trainer.checkpoint.parameters["text.image.conv1.weight"]
+        _ = trainer.step(try trainer.batch(atStep: 0, threads: 2))
+        #expect(trainer.checkpoint.parameters["text.image.conv1.weight"] != before)
+
+        var noWords = configuration
+        noWords.architecture.cellWords = false
+        #expect(throws: ZooConfigurationError.self) { try noWords.validate() }
+        var otherGrid = configuration
+        otherGrid.architecture.downsampleFirst = false  // the image tokens become 4 × 4, the text stays 2 × 2
+        do {
+            try otherGrid.validate()
+            Issue.record("a text stack on another grid than the image tokens was accepted")
+        } catch {
+            #expect(error.field == "architecture.textChannels" && error.message.contains("4 × 4"))
+        }
+    }
+
     @Test("held-out accuracy per template and format adds up to the overall figure")
     func perTemplate() throws {
         let trainer = try ZooTrainer(configuration: tinyConfiguration())

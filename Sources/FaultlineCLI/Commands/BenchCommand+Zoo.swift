@@ -122,6 +122,7 @@ extension BenchCommand {
             return figures
         }
         let channels = architecture.imageChannels.map(String.init).joined(separator: ",")
+        let textChannels = architecture.textChannels.map(String.init).joined(separator: ",")
         let sizes: [(String, Int)] = [
             ("--batch", batchSize), ("--image", data.imageSize), ("--width", architecture.width),
             ("--heads", architecture.heads), ("--layers", architecture.fusionLayers), ("--tokens", length),
@@ -133,7 +134,10 @@ extension BenchCommand {
             ("--attribute-summary", architecture.attributeSummary ? 1 : 0), ("--object-pairs", architecture.objectPairs ? 1 : 0),
             ("--cell-words", architecture.cellWords ? answers.wordIndices.count : 0),
         ]
-        var arguments = [script, "--channels", channels, "--contrastive-weight", String(configuration.training.contrastiveWeight)]
+        var arguments = [
+            script, "--channels", channels, "--text-channels", textChannels,
+            "--contrastive-weight", String(configuration.training.contrastiveWeight),
+        ]
         for (flag, value) in sizes { arguments += [flag, String(value)] }
         struct PeerResult: Decodable {
             var parameters: Int

@@ -116,6 +116,15 @@ public struct ZooConfiguration: Codable, Sendable, Hashable {
         }
         try data.validate()
         try architecture.validate()
+        if !architecture.textChannels.isEmpty {
+            let grid = ZooNetwork.gridSide(imageSize: data.imageSize, architecture: architecture)
+            let textGrid = ZooNetwork.textGridSide(imageSize: data.imageSize)
+            guard grid == textGrid else {
+                throw ZooConfigurationError(
+                    field: "architecture.textChannels",
+                    message: "the text stack ends on a \(textGrid) × \(textGrid) grid but the image tokens are \(grid) × \(grid); change data.imageSize or imageChannels")
+            }
+        }
         try training.validate()
         for (index, plan) in plants.enumerated() {
             try plan.validate(field: "plants[\(index)]", data: data)
@@ -268,12 +277,19 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
     /// question gates them. For "what word is written on the red star?" and "what does the
     /// sign say?". Needs `objectPairs`.
     public var cellWords: Bool
+    /// Channels of a second convolution stack, for text (empty: none): it reads the image at
+    /// full resolution (its layers before the last four keep it; the last four halve it),
+    /// and its last feature map, projected to `width`, is added to the image tokens, so the
+    /// word heads (and every other head) read features learnt for small glyphs. Needs
+    /// `cellWords` and at least four stages, and must end on the image tokens' grid.
+    public var textChannels: [Int]
     public init(
         imageChannels: [Int] = [32, 64, 128], width: Int = 128, heads: Int = 4, fusionLayers: Int = 2,
         embeddingDimension: Int = 64, readoutHops: Int = 0, fusionHidden: Int = 0, cellSizeAndTexture: Bool = false,
         downsampleFirst: Bool = false, matchHeads: Int = 0, attributeSummary: Bool = false, objectPairs: Bool = false,
-        cellWords: Bool = false
+        cellWords: Bool = false, textChannels: [Int] = []
     ) {
+        self.textChannels = textChannels
         self.cellWords = cellWords
         self.objectPairs = objectPairs
         self.attributeSummary = attributeSummary
@@ -291,7 +307,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case imageChannels, width, heads, fusionLayers, embeddingDimension, readoutHops, fusionHidden, cellSizeAndTexture,
-            downsampleFirst, matchHeads, attributeSummary, objectPairs, cellWords
+            downsampleFirst, matchHeads, attributeSummary, objectPairs, cellWords, textChannels
     }
 
     public init(from decoder: any Decoder) throws {
@@ -314,9 +330,10 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
         attributeSummary = try StrictDecoding.field(c, .attributeSummary, d.attributeSummary, hint: "give true or false")
         objectPairs = try StrictDecoding.field(c, .objectPairs, d.objectPairs, hint: "give true or false")
         cellWords = try StrictDecoding.field(c, .cellWords, d.cellWords, hint: "give true or false")
+        textChannels = try StrictDecoding.field(c, .textChannels, d.textChannels, hint: "give a list of whole numbers")
     }
 
-    /// Writes every setting, but `cellWords` only when on: it came after the shipped models,
+    /// Writes every setting, but `cellWords` and `textChannels` only when on: they came after the shipped models,
     /// whose checkpoints (the configuration is in their metadata) then reproduce byte for byte.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -333,6 +350,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
         try c.encode(attributeSummary, forKey: .attributeSummary)
         try c.encode(objectPairs, forKey: .objectPairs)
         if cellWords { try c.encode(cellWords, forKey: .cellWords) }
+        if !textChannels.isEmpty { try c.encode(textChannels, forKey: .textChannels) }
     }
 
     func validate() throws(ZooConfigurationError) {
@@ -386,6 +404,21 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
             throw ZooConfigurationError(
                 field: "architecture.cellWords",
                 message: "needs objectPairs: true (the word is read from the cells that fit the object the question names)")
+        }
+        if !textChannels.isEmpty {
+            guard cellWords else {
+                throw ZooConfigurationError(
+                    field: "architecture.textChannels", message: "needs cellWords: true (the text stack is taught by the word heads)")
+            }
+            guard (ZooNetwork.textHalvings...6).contains(textChannels.count) else {
+                throw ZooConfigurationError(
+                    field: "architecture.textChannels",
+                    message: "give \(ZooNetwork.textHalvings) to 6 stages (the last \(ZooNetwork.textHalvings) halve the image), got \(textChannels.count)")
+            }
+            if let bad = textChannels.firstIndex(where: { !(1...1024).contains($0) }) {
+                throw ZooConfigurationError(
+                    field: "architecture.textChannels[\(bad)]", message: "\(textChannels[bad]) is outside 1...1024")
+            }
         }
     }
 }

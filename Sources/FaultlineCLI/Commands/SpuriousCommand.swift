@@ -26,8 +26,11 @@ struct SpuriousCommand: AsyncParsableCommand {
     @Option(help: "The seed; the groups use seed + 1, so they are never the mined probes.")
     var seed: UInt64 = 7
 
+    // 120 rather than 60: with up to 20 candidates a model's intervals are Bonferroni-corrected,
+    // and at 60 pairs a planted cue with a 17-point gap (the retrained target's grass → star)
+    // stayed inside the corrected interval's reach of zero.
     @Option(help: "Counterfactual pairs per candidate.")
-    var pairs = 60
+    var pairs = 120
 
     // Cost must not drop a real cue. At 6 the target's planted phrase → yes ranked out behind
     // weaker cues; at 10 (ordered by lift) its grass → star did, behind associations its

@@ -14,7 +14,7 @@ texture), scaled by the question, and the tables read through two question heads
 for their sizes and the other object; the cells that fit each, their positions, colours and sizes compared, every
 shape's position relative to the subject) scaled by the question, with --cell-words N (the word answers' count) per
 cell the word written there and whether a sign is, and the named object's word and the sign's added to the word
-answers' scores as the question gates them, and with --text-channels a second CNN (its last four layers halving the
+answers' scores as the question gates them (with --spelled-words from per-position letters), and with --text-channels a second CNN (its last four layers halving the
 image) whose projected features are added to the image tokens;
 and a CLIP-style head (pooled image tokens; caption tokens through one more transformer
 block) trained with a symmetric InfoNCE loss next to the answer loss and the auxiliary
@@ -123,8 +123,17 @@ class ZooNet(nn.Module):
             self.pair_gate = nn.Linear(a.width, pair_width)
             self.pair_project = nn.Linear(pair_width, a.width)
         self.cell_words = a.cell_words
+        self.spelled = a.spelled_words
         if a.cell_words:
-            self.cell_word = nn.Linear(a.width, a.cell_words)
+            # With --spelled-words, six positions of 27 letter classes and a one-hot spelling
+            # matrix (random words, timing only).
+            self.cell_word = nn.Linear(a.width, 6 * 27 if a.spelled_words else a.cell_words)
+            if a.spelled_words:
+                spelling = torch.zeros(6 * 27, a.cell_words)
+                letters = torch.randint(0, 27, (a.cell_words, 6))
+                for position in range(6):
+                    spelling[position * 27 + letters[:, position], torch.arange(a.cell_words)] = 1
+                self.register_buffer("spelling", spelling)
             self.cell_sign = nn.Linear(a.width, 2)
             self.words_gate = nn.Linear(a.width, 2)
             self.answer_count = a.answers
@@ -158,7 +167,11 @@ class ZooNet(nn.Module):
         if self.cell_words:
             # Random words in the same cells as the shapes, and signs where the colour is 0 (timing only).
             words = torch.where(shapes >= 0, shapes * 7 % self.cell_words, shapes)
-            loss = loss + F.cross_entropy(self.cell_word(flat), words, ignore_index=-1)
+            if self.spelled:
+                letters = torch.where(words.unsqueeze(1) >= 0, (words.unsqueeze(1) + torch.arange(6)) % 27, -1)
+                loss = loss + F.cross_entropy(self.cell_word(flat).reshape(-1, 27), letters.reshape(-1), ignore_index=-1)
+            else:
+                loss = loss + F.cross_entropy(self.cell_word(flat), words, ignore_index=-1)
             loss = loss + F.cross_entropy(self.cell_sign(flat), (colours == 0).long())
         return 0.5 * loss
 
@@ -203,7 +216,11 @@ class ZooNet(nn.Module):
     def written_word_scores(self, image_tokens, fit, q):
         b, n, w = image_tokens.shape
         flat = image_tokens.reshape(-1, w)
-        written = F.softmax(self.cell_word(flat), -1).reshape(b, n, -1)
+        scores = self.cell_word(flat)
+        if self.spelled:
+            letters = torch.log(F.softmax(scores.reshape(-1, 6, 27), -1) + 1e-6).reshape(-1, 6 * 27)
+            scores = letters @ self.spelling
+        written = F.softmax(scores, -1).reshape(b, n, -1)
         sign = F.softmax(self.cell_sign(flat), -1).reshape(b, n, 2)[:, :, 1:]
         tables = torch.cat([fit, sign], 2).transpose(1, 2) @ written
         scores = 8 * (self.words_gate(q).unsqueeze(1) @ tables).squeeze(1)
@@ -293,7 +310,7 @@ def main():
                           ("caption-tokens", 16), ("vocabulary", 400), ("answers", 500), ("embedding", 64),
                           ("steps", 20), ("threads", 2), ("readout-hops", 0), ("fusion-hidden", 0),
                           ("cell-size-texture", 0), ("downsample-first", 0), ("match-heads", 0),
-                          ("attribute-summary", 0), ("object-pairs", 0), ("cell-words", 0)]:
+                          ("attribute-summary", 0), ("object-pairs", 0), ("cell-words", 0), ("spelled-words", 0)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--channels", default="16,32,64,128")
     p.add_argument("--text-channels", default="")

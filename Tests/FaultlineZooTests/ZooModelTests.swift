@@ -584,6 +584,41 @@ struct ZooTrainingTests {
         #expect(throws: ZooConfigurationError.self) { try broken.validate() }
     }
 
+    @Test("spelled word heads read each word as its letters, and learn them from the word targets")
+    func spelledWords() throws {
+        #expect(SceneCells.spelling(of: "Age") == [0, 6, 4, 26, 26, 26])
+        #expect(SceneCells.spelling(of: "wonder") == [22, 14, 13, 3, 4, 17])
+        #expect(SceneCells.spelling(of: "wonders") == nil && SceneCells.spelling(of: "a1") == nil)
+        let vocabulary = AnswerVocabulary.standard
+        #expect(vocabulary.wordIndices.allSatisfy { SceneCells.spelling(of: vocabulary.answer(at: $0)) != nil })
+
+        var configuration = tinyConfiguration(steps: 2)
+        configuration.architecture.cellSizeAndTexture = true
+        configuration.architecture.attributeSummary = true
+        configuration.architecture.objectPairs = true
+        configuration.architecture.cellWords = true
+        configuration.architecture.spelledWords = true
+        var trainer = try ZooTrainer(configuration: configuration)
+        let letters = SceneCells.spellingLength * SceneCells.letterClasses
+        #expect(trainer.checkpoint.parameters["image.cell.letters.weight"]?.shape == [letters, 32])
+        #expect(trainer.checkpoint.parameters["image.cell.word.weight"] == nil)
+        // Each word's column of the spelling matrix picks one class per position: its letters.
+        let matrix = try #require(trainer.checkpoint.network.wordHeads?.spellingMatrix)
+        let words = vocabulary.wordIndices.count
+        let word = try #require(vocabulary.wordIndices.firstIndex { vocabulary.answer(at: $0) == "wonder" })
+            - vocabulary.wordIndices.lowerBound
+        let column = (0..<letters).map { matrix.scalars[$0 * words + word] }
+        #expect(column.reduce(0, +) == Float(SceneCells.spellingLength))
+        #expect(column[0 * SceneCells.letterClasses + 22] == 1 && column[5 * SceneCells.letterClasses + 17] == 1)
+
+        let before = trainer.checkpoint.parameters["image.cell.letters.weight"]
+        _ = trainer.step(try trainer.batch(atStep: 0, threads: 2))
+        #expect(trainer.checkpoint.parameters["image.cell.letters.weight"] != before)
+        var unspelled = configuration
+        unspelled.architecture.cellWords = false
+        #expect(throws: ZooConfigurationError.self) { try unspelled.validate() }
+    }
+
     @Test("a text stack adds its weights last, must end on the token grid, and learns")
     func textStack() throws {
         var configuration = tinyConfiguration(steps: 2)

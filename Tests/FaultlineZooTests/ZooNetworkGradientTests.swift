@@ -9,7 +9,7 @@ import Testing
 @Suite("Zoo network gradients")
 struct ZooNetworkGradientTests {
     @Test(
-        "the answer loss's gradients through fusion, match heads or attribute tables, object pairs and written words, question encoder and CNN match finite differences",
+        "the answer loss's gradients through fusion, match heads or attribute tables, object pairs and spelled written words, question encoder and CNN match finite differences",
         arguments: [false, true])
     func wholeNetwork(attributeTables: Bool) throws {
         var configuration = ZooConfiguration(
@@ -25,6 +25,7 @@ struct ZooNetworkGradientTests {
             configuration.architecture.attributeSummary = true
             configuration.architecture.objectPairs = true
             configuration.architecture.cellWords = true
+            configuration.architecture.spelledWords = true
         } else {
             configuration.architecture.matchHeads = 2
         }
@@ -49,7 +50,7 @@ struct ZooNetworkGradientTests {
             ? ["image.cell.shape.weight", "image.cell.object.weight", "answer.attributes.gate.weight",
                "text.subject.shape.weight", "text.subject.colour.bias", "answer.asked.project.weight",
                "text.other.shape.weight", "text.subject.size.weight", "answer.pair.gate.weight", "answer.pair.project.weight",
-               "image.cell.word.weight", "image.cell.sign.weight", "answer.words.gate.weight"]
+               "image.cell.letters.weight", "image.cell.sign.weight", "answer.words.gate.weight"]
             : ["answer.match.query.weight", "answer.match.key.weight"])
         // Small enough that no unit of the answer layer's ReLU crosses zero between the two
         // evaluations (at 1e-2 one did once the pair features joined its input), large enough

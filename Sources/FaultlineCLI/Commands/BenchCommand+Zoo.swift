@@ -133,6 +133,7 @@ extension BenchCommand {
             ("--downsample-first", architecture.downsampleFirst ? 1 : 0), ("--match-heads", architecture.matchHeads),
             ("--attribute-summary", architecture.attributeSummary ? 1 : 0), ("--object-pairs", architecture.objectPairs ? 1 : 0),
             ("--cell-words", architecture.cellWords ? answers.wordIndices.count : 0),
+            ("--spelled-words", architecture.spelledWords ? 1 : 0),
         ]
         var arguments = [
             script, "--channels", channels, "--text-channels", textChannels,

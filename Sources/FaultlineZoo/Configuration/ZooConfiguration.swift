@@ -283,12 +283,18 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
     /// word heads (and every other head) read features learnt for small glyphs. Needs
     /// `cellWords` and at least four stages, and must end on the image tokens' grid.
     public var textChannels: [Int]
+    /// Whether the word heads spell: per cell, the letter at each of the first
+    /// `SceneCells.spellingLength` positions (case folded, or "end"), instead of one class per
+    /// word; a word's score is the sum of its letters' log-probabilities. Each letter is then
+    /// learnt from every word it occurs in. Needs `cellWords`.
+    public var spelledWords: Bool
     public init(
         imageChannels: [Int] = [32, 64, 128], width: Int = 128, heads: Int = 4, fusionLayers: Int = 2,
         embeddingDimension: Int = 64, readoutHops: Int = 0, fusionHidden: Int = 0, cellSizeAndTexture: Bool = false,
         downsampleFirst: Bool = false, matchHeads: Int = 0, attributeSummary: Bool = false, objectPairs: Bool = false,
-        cellWords: Bool = false, textChannels: [Int] = []
+        cellWords: Bool = false, textChannels: [Int] = [], spelledWords: Bool = false
     ) {
+        self.spelledWords = spelledWords
         self.textChannels = textChannels
         self.cellWords = cellWords
         self.objectPairs = objectPairs
@@ -307,7 +313,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case imageChannels, width, heads, fusionLayers, embeddingDimension, readoutHops, fusionHidden, cellSizeAndTexture,
-            downsampleFirst, matchHeads, attributeSummary, objectPairs, cellWords, textChannels
+            downsampleFirst, matchHeads, attributeSummary, objectPairs, cellWords, textChannels, spelledWords
     }
 
     public init(from decoder: any Decoder) throws {
@@ -331,6 +337,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
         objectPairs = try StrictDecoding.field(c, .objectPairs, d.objectPairs, hint: "give true or false")
         cellWords = try StrictDecoding.field(c, .cellWords, d.cellWords, hint: "give true or false")
         textChannels = try StrictDecoding.field(c, .textChannels, d.textChannels, hint: "give a list of whole numbers")
+        spelledWords = try StrictDecoding.field(c, .spelledWords, d.spelledWords, hint: "give true or false")
     }
 
     /// Writes every setting, but `cellWords` and `textChannels` only when on: they came after the shipped models,
@@ -351,6 +358,7 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
         try c.encode(objectPairs, forKey: .objectPairs)
         if cellWords { try c.encode(cellWords, forKey: .cellWords) }
         if !textChannels.isEmpty { try c.encode(textChannels, forKey: .textChannels) }
+        if spelledWords { try c.encode(spelledWords, forKey: .spelledWords) }
     }
 
     func validate() throws(ZooConfigurationError) {
@@ -404,6 +412,10 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
             throw ZooConfigurationError(
                 field: "architecture.cellWords",
                 message: "needs objectPairs: true (the word is read from the cells that fit the object the question names)")
+        }
+        guard !spelledWords || cellWords else {
+            throw ZooConfigurationError(
+                field: "architecture.spelledWords", message: "needs cellWords: true (it changes how the word heads name a word)")
         }
         if !textChannels.isEmpty {
             guard cellWords else {

@@ -69,6 +69,24 @@ public enum SceneCells {
         return (words, signs)
     }
 
+    /// The letters the spelling word heads read per word (the world's words have 3 to 6).
+    public static let spellingLength = 6
+    /// The spelling heads' classes per position: "a"…"z" (case folded), then "end".
+    public static let letterClasses = 27
+
+    /// `word` as `spellingLength` letter classes (`letterClasses - 1` past its end), or nil
+    /// for a word longer than that or with a character outside a–z in either case.
+    public static func spelling(of word: String) -> [Int32]? {
+        let scalars = word.lowercased().unicodeScalars
+        guard scalars.count <= spellingLength else { return nil }
+        var letters: [Int32] = []
+        for scalar in scalars {
+            guard ("a"..."z").contains(scalar) else { return nil }
+            letters.append(Int32(scalar.value - Unicode.Scalar("a").value))
+        }
+        return letters + Array(repeating: Int32(letterClasses - 1), count: spellingLength - letters.count)
+    }
+
     /// An object a question names, as class indices of the cell heads; each is the class
     /// count ("none") for an attribute the words leave open.
     public struct NamedObject: Sendable, Hashable {

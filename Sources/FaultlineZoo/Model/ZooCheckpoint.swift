@@ -34,7 +34,9 @@ public struct ZooCheckpoint: Sendable {
         network = ZooNetwork(
             architecture: configuration.architecture, imageSize: configuration.data.imageSize,
             questionLength: configuration.data.maxQuestionTokens, answerCount: answers.count,
-            vocabularySize: tokenizer.count, wordAnswers: answers.wordIndices, parameters: &parameters)
+            vocabularySize: tokenizer.count, wordAnswers: answers.wordIndices,
+            wordSpellings: answers.wordIndices.map { SceneCells.spelling(of: answers.answer(at: $0)) },
+            parameters: &parameters)
         self.configuration = configuration
         self.answers = answers
         self.tokenizer = tokenizer

@@ -100,12 +100,17 @@ public struct ZooNetwork: Sendable {
         let project: Linear
     }
 
-    /// The weights of `cellWords`: per cell the word written at its centre and whether a sign
-    /// is centred there, and the question's gate of the named object's word and the sign's word.
+    /// The weights of `cellWords`: per cell the word written at its centre (one class per
+    /// word, or with `spelledWords` its letters) and whether a sign is centred there, and the
+    /// question's gate of the named object's word and the sign's word.
     struct WordHeads: Sendable {
         let cellWord: Linear
         let cellSign: Linear
         let gate: Linear
+        /// With `spelledWords`: per word its letter classes, and the [positions × letters, words]
+        /// matrix that sums a word's letters' log-probabilities.
+        let spellings: [[Int32]]?
+        let spellingMatrix: Tensor?
     }
 
     /// The weights of `textChannels`: the convolutions and the projection of their last
@@ -134,7 +139,7 @@ public struct ZooNetwork: Sendable {
     /// architecture has `cellWords` (the standard vocabulary orders words last).
     public init(
         architecture: ZooArchitectureSettings, imageSize: Int, questionLength: Int, answerCount: Int,
-        vocabularySize: Int, wordAnswers: Range<Int> = 0..<0, parameters: inout ParameterSet
+        vocabularySize: Int, wordAnswers: Range<Int> = 0..<0, wordSpellings: [[Int32]?] = [], parameters: inout ParameterSet
     ) {
         precondition(
             !architecture.cellWords || (!wordAnswers.isEmpty && wordAnswers.upperBound == answerCount),
@@ -230,12 +235,31 @@ public struct ZooNetwork: Sendable {
                 gate: Linear("answer.pair.gate", inputs: width, outputs: Self.pairWidth, parameters: &parameters),
                 project: Linear("answer.pair.project", inputs: Self.pairWidth, outputs: width, parameters: &parameters))
             : nil
-        wordHeads = architecture.cellWords
-            ? WordHeads(
-                cellWord: Linear("image.cell.word", inputs: width, outputs: wordAnswers.count, parameters: &parameters),
+        if architecture.cellWords {
+            let spellings = architecture.spelledWords ? wordSpellings.compactMap { $0 } : nil
+            precondition(
+                spellings.map { $0.count == wordAnswers.count && wordSpellings.count == wordAnswers.count } ?? true,
+                "spelledWords needs every word answer spelled")
+            let letters = SceneCells.spellingLength * SceneCells.letterClasses
+            wordHeads = WordHeads(
+                cellWord: spellings == nil
+                    ? Linear("image.cell.word", inputs: width, outputs: wordAnswers.count, parameters: &parameters)
+                    : Linear("image.cell.letters", inputs: width, outputs: letters, parameters: &parameters),
                 cellSign: Linear("image.cell.sign", inputs: width, outputs: 2, parameters: &parameters),
-                gate: Linear("answer.words.gate", inputs: width, outputs: 2, parameters: &parameters))
-            : nil
+                gate: Linear("answer.words.gate", inputs: width, outputs: 2, parameters: &parameters),
+                spellings: spellings,
+                spellingMatrix: spellings.map { spellings in
+                    var matrix = [Float](repeating: 0, count: letters * spellings.count)
+                    for (word, spelling) in spellings.enumerated() {
+                        for (position, letter) in spelling.enumerated() {
+                            matrix[(position * SceneCells.letterClasses + Int(letter)) * spellings.count + word] = 1
+                        }
+                    }
+                    return Tensor(shape: [letters, spellings.count], scalars: matrix)
+                })
+        } else {
+            wordHeads = nil
+        }
         if architecture.textChannels.isEmpty {
             textStack = nil
         } else {
@@ -334,8 +358,18 @@ public struct ZooNetwork: Sendable {
         }
         if let wordHeads, !words.isEmpty {
             precondition(words.count == shapes.count && signs.count == shapes.count, "cellLoss: word and sign targets differ in count")
-            total = total + crossEntropy(logits: wordHeads.cellWord(flat, pass), targets: words, ignoreIndex: SceneCells.empty)
-                + crossEntropy(logits: wordHeads.cellSign(flat, pass), targets: signs)
+            let wordLoss: Variable
+            if let spellings = wordHeads.spellings {
+                let letters = words.flatMap { word in
+                    word == SceneCells.empty
+                        ? [Int32](repeating: SceneCells.empty, count: SceneCells.spellingLength) : spellings[Int(word)]
+                }
+                let logits = wordHeads.cellWord(flat, pass).reshaped([flat.shape[0] * SceneCells.spellingLength, SceneCells.letterClasses])
+                wordLoss = crossEntropy(logits: logits, targets: letters, ignoreIndex: SceneCells.empty)
+            } else {
+                wordLoss = crossEntropy(logits: wordHeads.cellWord(flat, pass), targets: words, ignoreIndex: SceneCells.empty)
+            }
+            total = total + wordLoss + crossEntropy(logits: wordHeads.cellSign(flat, pass), targets: signs)
         }
         return total.scaled(by: 0.5)
     }
@@ -353,14 +387,14 @@ public struct ZooNetwork: Sendable {
         let flat = imageTokens.reshaped([batch * cells, architecture.width])
         var predictions: [CellAttribute: [Int32]] = [:]
         for attribute in cellAttributes {
-            let head: Linear? = switch attribute {
-            case .shape: cellShape
-            case .colour: cellColour
-            case .size: cellSize
-            case .texture: cellTexture
-            case .word: wordHeads?.cellWord
+            let logits: Tensor? = switch attribute {
+            case .shape: cellShape(flat, pass).value
+            case .colour: cellColour(flat, pass).value
+            case .size: cellSize?(flat, pass).value
+            case .texture: cellTexture?(flat, pass).value
+            case .word: wordScores(flat, pass)?.value
             }
-            guard let logits = head.map({ $0(flat, pass).value }) else { continue }
+            guard let logits else { continue }
             let classes = logits.shape[1]
             predictions[attribute] = (0..<(batch * cells)).map { row in
                 let scores = logits.scalars[(row * classes)..<((row + 1) * classes)]
@@ -428,6 +462,20 @@ public struct ZooNetwork: Sendable {
         return answerHead(hiddenInput.relu(), pass)
     }
 
+    /// Per token of `flat` [n, width], a score per word [n, words] whose softmax is the word
+    /// heads' distribution: the logits of one class per word, or with `spelledWords` the sum of
+    /// the word's letters' log-probabilities; nil without word heads.
+    func wordScores(_ flat: Variable, _ pass: ForwardPass) -> Variable? {
+        guard let wordHeads else { return nil }
+        guard let spellingMatrix = wordHeads.spellingMatrix else { return wordHeads.cellWord(flat, pass) }
+        let rows = flat.shape[0], letters = SceneCells.spellingLength * SceneCells.letterClasses
+        // A floor under the probabilities keeps the log finite where the softmax underflows.
+        let logProbabilities = wordHeads.cellWord(flat, pass)
+            .reshaped([rows, SceneCells.spellingLength, SceneCells.letterClasses]).softmax()
+            .shifted(by: 1e-6).log().reshaped([rows, letters])
+        return matmul(logProbabilities, Variable(spellingMatrix))
+    }
+
     /// Scores [b, answers], zero but for the written words: the word the cells of the named
     /// object carry and the word on the sign, each weighted by the question's gate.
     ///
@@ -439,7 +487,7 @@ public struct ZooNetwork: Sendable {
         guard let wordHeads else { preconditionFailure("writtenWordScores needs the word heads") }
         let batch = imageTokens.shape[0], cells = imageTokens.shape[1], words = wordAnswers.count
         let flat = imageTokens.reshaped([batch * cells, architecture.width])
-        let written = wordHeads.cellWord(flat, pass).softmax().reshaped([batch, cells, words])
+        let written = wordScores(flat, pass)!.softmax().reshaped([batch, cells, words])
         let sign = wordHeads.cellSign(flat, pass).softmax().reshaped([batch, cells, 2]).slice(1..<2, alongDimension: 2)
         // [b, 2, cells] × [b, cells, words]: the named object's words, the sign's words.
         let tables = matmul(concatenate([fit, sign], alongDimension: 2).transposed(1, 2), written)

@@ -21,6 +21,15 @@ private func tinyConfiguration(
         plants: plants)
 }
 
+extension ZooArchitectureSettings {
+    /// The cell heads, attribute tables and object pairs the word options build on.
+    fileprivate mutating func readsObjectPairs() {
+        cellSizeAndTexture = true
+        attributeSummary = true
+        objectPairs = true
+    }
+}
+
 private func scratchURL(_ name: String) -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("faultline-zoo-\(UUID().uuidString)/\(name)")
 }
@@ -562,9 +571,7 @@ struct ZooTrainingTests {
     @Test("cellWords registers its weights last, needs objectPairs, and its heads learn from the cell loss")
     func cellWords() throws {
         var configuration = tinyConfiguration(steps: 2)
-        configuration.architecture.cellSizeAndTexture = true
-        configuration.architecture.attributeSummary = true
-        configuration.architecture.objectPairs = true
+        configuration.architecture.readsObjectPairs()
         let without = ZooCheckpoint(configuration: configuration, answers: .standard, tokenizer: .standard())
         configuration.architecture.cellWords = true
         var trainer = try ZooTrainer(configuration: configuration)
@@ -593,9 +600,7 @@ struct ZooTrainingTests {
         #expect(vocabulary.wordIndices.allSatisfy { SceneCells.spelling(of: vocabulary.answer(at: $0)) != nil })
 
         var configuration = tinyConfiguration(steps: 2)
-        configuration.architecture.cellSizeAndTexture = true
-        configuration.architecture.attributeSummary = true
-        configuration.architecture.objectPairs = true
+        configuration.architecture.readsObjectPairs()
         configuration.architecture.cellWords = true
         configuration.architecture.spelledWords = true
         var trainer = try ZooTrainer(configuration: configuration)
@@ -625,9 +630,7 @@ struct ZooTrainingTests {
         // Four halvings each way: 32 px gives a 2 × 2 grid from both stacks.
         configuration.architecture.imageChannels = [8, 16, 32, 32]
         configuration.architecture.downsampleFirst = true
-        configuration.architecture.cellSizeAndTexture = true
-        configuration.architecture.attributeSummary = true
-        configuration.architecture.objectPairs = true
+        configuration.architecture.readsObjectPairs()
         configuration.architecture.cellWords = true
         let without = ZooCheckpoint(configuration: configuration, answers: .standard, tokenizer: .standard())
         configuration.architecture.textChannels = [4, 8, 8, 16]

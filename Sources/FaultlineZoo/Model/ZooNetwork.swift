@@ -315,7 +315,7 @@ public struct ZooNetwork: Sendable {
     /// Why a second stack: with `cellWords` alone, the word head on the image tokens named 0.6%
     /// of the held-out words after 3,000 steps (1 in 623 is chance): the shared encoder halves
     /// the image first and spends its channels on shapes and colours. (With the stack it still
-    /// named none after 2,000 steps: most word targets are object labels, illegible at 128 px.)
+    /// named none after 2,000 steps; see the README's architecture options for what was tried.)
     public func imageTokens(_ images: Variable, _ pass: ForwardPass) -> Variable {
         var x = images
         for convolution in convolutions { x = convolution(x, pass, rectified: true) }

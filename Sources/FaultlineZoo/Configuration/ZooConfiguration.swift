@@ -398,30 +398,22 @@ public struct ZooArchitectureSettings: Codable, Sendable, Hashable {
                 field: "architecture.downsampleFirst",
                 message: "needs more than \(ZooNetwork.stridedLayers) imageChannels stages (with fewer, every stage already halves the image)")
         }
-        guard !attributeSummary || cellSizeAndTexture else {
+        // Each option that builds on another: (on, field, what it needs, whether that is on, why).
+        let prerequisites: [(on: Bool, field: String, needs: String, met: Bool, because: String)] = [
+            (attributeSummary, "attributeSummary", "cellSizeAndTexture", cellSizeAndTexture,
+             "the summary counts sizes and textures from those cell heads"),
+            (objectPairs, "objectPairs", "attributeSummary", attributeSummary,
+             "the pair is read from the summary's cell probabilities and question heads"),
+            (cellWords, "cellWords", "objectPairs", objectPairs,
+             "the word is read from the cells that fit the object the question names"),
+            (spelledWords, "spelledWords", "cellWords", cellWords, "it changes how the word heads name a word"),
+            (!textChannels.isEmpty, "textChannels", "cellWords", cellWords, "the text stack is taught by the word heads"),
+        ]
+        for option in prerequisites where option.on && !option.met {
             throw ZooConfigurationError(
-                field: "architecture.attributeSummary",
-                message: "needs cellSizeAndTexture: true (the summary counts sizes and textures from those cell heads)")
-        }
-        guard !objectPairs || attributeSummary else {
-            throw ZooConfigurationError(
-                field: "architecture.objectPairs",
-                message: "needs attributeSummary: true (the pair is read from the summary's cell probabilities and question heads)")
-        }
-        guard !cellWords || objectPairs else {
-            throw ZooConfigurationError(
-                field: "architecture.cellWords",
-                message: "needs objectPairs: true (the word is read from the cells that fit the object the question names)")
-        }
-        guard !spelledWords || cellWords else {
-            throw ZooConfigurationError(
-                field: "architecture.spelledWords", message: "needs cellWords: true (it changes how the word heads name a word)")
+                field: "architecture.\(option.field)", message: "needs \(option.needs): true (\(option.because))")
         }
         if !textChannels.isEmpty {
-            guard cellWords else {
-                throw ZooConfigurationError(
-                    field: "architecture.textChannels", message: "needs cellWords: true (the text stack is taught by the word heads)")
-            }
             guard (ZooNetwork.textHalvings...6).contains(textChannels.count) else {
                 throw ZooConfigurationError(
                     field: "architecture.textChannels",

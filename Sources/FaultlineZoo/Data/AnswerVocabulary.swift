@@ -26,6 +26,10 @@ public struct AnswerVocabulary: Sendable, Hashable {
     private let indices: [String: Int]
     /// The indices of the number answers, in vocabulary order (a number question's candidates).
     public let numberIndices: [Int]
+    /// The indices of the written words ("lake", "exit", chart categories): the last kind in
+    /// the order, so one contiguous range at the end (empty when there are none). Stored,
+    /// because every training example's word targets read it.
+    public let wordIndices: Range<Int>
 
     /// The largest number answer kept.
     public static let maximumNumber = 20
@@ -60,12 +64,6 @@ public struct AnswerVocabulary: Sendable, Hashable {
 
     public func contains(_ answer: String) -> Bool { indices[answer] != nil }
 
-    /// The indices of the written words ("lake", "exit", chart categories): the last kind in
-    /// the order, so one contiguous range at the end (empty when there are none).
-    public var wordIndices: Range<Int> {
-        let first = answers.firstIndex { Self.kind(of: $0) == .word } ?? answers.count
-        return first..<answers.count
-    }
 
     /// The kind of an answer.
     public static func kind(of answer: String) -> Kind {
@@ -125,6 +123,7 @@ public struct AnswerVocabulary: Sendable, Hashable {
         self.answers = answers
         self.indices = Dictionary(uniqueKeysWithValues: answers.enumerated().map { ($1, $0) })
         self.numberIndices = answers.indices.filter { Self.kind(of: answers[$0]) == .number }
+        self.wordIndices = (answers.firstIndex { Self.kind(of: $0) == .word } ?? answers.count)..<answers.count
     }
 
     public static func == (a: AnswerVocabulary, b: AnswerVocabulary) -> Bool { a.answers == b.answers }

@@ -443,6 +443,7 @@ public struct ZooNetwork: Sendable {
         if let matchHeads {
             hiddenInput = hiddenInput + matchHeads.project(matchScores(question: question, tokens: normalised, pass), pass)
         }
+        var writtenWords: Variable?
         if let summaryHeads {
             let reading = cellReading(imageTokens: imageTokens, pass)
             let tables = attributeTables(reading)
@@ -455,12 +456,12 @@ public struct ZooNetwork: Sendable {
                 let features = pairFeatures(reading: reading, tables: tables, named: named, subjectFit: subjectFit)
                 hiddenInput = hiddenInput + pairHeads.project(features * pairHeads.gate(question, pass).shifted(by: 1), pass)
                 if wordHeads != nil {
-                    let logits = answerHead(hiddenInput.relu(), pass)
-                    return logits + writtenWordScores(imageTokens: imageTokens, fit: subjectFit, question: question, pass)
+                    writtenWords = writtenWordScores(imageTokens: imageTokens, fit: subjectFit, question: question, pass)
                 }
             }
         }
-        return answerHead(hiddenInput.relu(), pass)
+        let logits = answerHead(hiddenInput.relu(), pass)
+        return writtenWords.map { logits + $0 } ?? logits
     }
 
     /// Per token of `flat` [n, width], a score per word [n, words] whose softmax is the word

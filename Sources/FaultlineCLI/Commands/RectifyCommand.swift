@@ -158,6 +158,9 @@ struct RectifyCommand: AsyncParsableCommand {
             ?? FaultlineHome.directory.appendingPathComponent("zoo/repaired/\(original.checkpoint.configuration.name)-\(tag.dropFirst("rectify-".count)).safetensors")
         try FileManager.default.createDirectory(at: weights.deletingLastPathComponent(), withIntermediateDirectories: true)
         try repaired.save(to: weights)
+        // The repair fine-tunes the answer network only; the repaired model reads with the
+        // original's reader, saved beside its weights so that its key loads it again.
+        try original.reader?.save(to: ZooReaderCheckpoint.url(besideWeights: weights))
         let repairedModel = try ZooModel(key: "zoo:\(original.checkpoint.configuration.name)?weights=\(weights.path)", weights: weights)
 
         // Held-out re-audit of both.

@@ -13,7 +13,8 @@ struct ZooTrainCommand: AsyncParsableCommand {
               faultline zoo train --config target
               faultline zoo train --config my-model.json --out runs/my-model --steps 500
               faultline zoo train --config target --resume
-            The configuration is a shipped name (reference-a, reference-b, target) or a JSON file. Checkpoints go to DIR/step-NNNNNN.safetensors every `checkpointEvery` steps (with the optimiser state in step-NNNNNN.optimizer.safetensors) and the final weights to DIR/NAME.safetensors; audit them with --model zoo:NAME?weights=DIR/NAME.safetensors. --resume continues from the latest checkpoint in DIR and gives the same weights as an uninterrupted run.
+              faultline zoo train --config target --reader-only
+            The configuration is a shipped name (reference-a, reference-b, target) or a JSON file. Checkpoints go to DIR/step-NNNNNN.safetensors every `checkpointEvery` steps (with the optimiser state in step-NNNNNN.optimizer.safetensors) and the final weights to DIR/NAME.safetensors; audit them with --model zoo:NAME?weights=DIR/NAME.safetensors. --resume continues from the latest checkpoint in DIR and gives the same weights as an uninterrupted run. A configuration with a "reader" section then trains the text reader, written to DIR/NAME.reader.safetensors and loaded with the weights beside it; --reader-only trains the reader alone (it never reads the answer network's weights).
             """)
 
     @Option(help: ArgumentHelp("A shipped model name or a configuration file.", valueName: "name-or-file"))
@@ -31,9 +32,15 @@ struct ZooTrainCommand: AsyncParsableCommand {
     @Flag(help: "Continue from the latest checkpoint in the output directory (from step 0 if there is none).")
     var resume = false
 
+    @Flag(help: "Train only the text reader of the configuration's reader section.")
+    var readerOnly = false
+
     func validate() throws {
         if let steps, steps <= 0 { throw ValidationError("--steps must be positive, got \(steps).") }
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, got \(threads).") }
+        if readerOnly, resume || steps != nil {
+            throw ValidationError("--reader-only trains the reader from scratch; drop --resume and --steps (they concern the answer network).")
+        }
     }
 
     func run() async throws {
@@ -47,6 +54,14 @@ struct ZooTrainCommand: AsyncParsableCommand {
         try configuration.validate()
         let directory = out.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? FaultlineHome.directory.appendingPathComponent("zoo/\(configuration.name)", isDirectory: true)
+        if readerOnly, configuration.reader == nil {
+            throw ValidationError("\(configuration.name) (\(url.path)) has no \"reader\" section; add \"reader\": {} to train one with the default settings.")
+        }
+        if !readerOnly { try trainAnswerNetwork(configuration, from: url, into: directory) }
+        if configuration.reader != nil { try trainReader(configuration, into: directory) }
+    }
+
+    private func trainAnswerNetwork(_ configuration: ZooConfiguration, from url: URL, into directory: URL) throws {
         var trainer = try ZooTrainer(configuration: configuration)
         if resume {
             if let latest = Self.latestCheckpoint(in: directory) {
@@ -97,6 +112,25 @@ struct ZooTrainCommand: AsyncParsableCommand {
             + ZooEvaluation.percentText(held.overall.accuracy))
         print("  " + held.summary)
         print("Weights: \(finalURL.path)")
+    }
+
+    private func trainReader(_ configuration: ZooConfiguration, into directory: URL) throws {
+        var trainer = try ZooReaderTrainer(configuration: configuration, answers: try ZooDataset(configuration: configuration).answers)
+        let settings = trainer.settings
+        print("Training \(configuration.name)'s text reader: \(trainer.checkpoint.parameters.scalarCount) parameters, "
+            + "\(settings.steps) steps of \(settings.batchSize) images at \(settings.readSize) px")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let bar = ProgressBar()
+        let evaluation = try trainer.train { progress in
+            bar.status(
+                "train \(configuration.name) reader step",
+                detail: String(format: "word loss %.3f, text loss %.3f  %.1f images/s", progress.wordLoss, progress.textLoss, progress.imagesPerSecond),
+                done: progress.step, total: progress.totalSteps)
+        }
+        let readerURL = ZooReaderCheckpoint.url(besideWeights: directory.appendingPathComponent("\(configuration.name).safetensors"))
+        try trainer.checkpoint.save(to: readerURL)
+        print("Reader on \(settings.heldOutCount) held-out images: \(evaluation.summary)")
+        print("Reader: \(readerURL.path)")
     }
 
     /// `step-NNNNNN.optimizer.safetensors` next to `step-NNNNNN.safetensors`.

@@ -11,13 +11,21 @@ extension BackendRegistry {
             "zoo:*",
             summary: "Faultline's own small vision-language models trained on the scene engine: "
                 + ZooCatalog.names.map { "zoo:\($0)" }.joined(separator: ", ")
-                + " (target has planted defects); options: weights=PATH (a checkpoint from `faultline zoo train`), concurrency=N"
+                + " (target has planted defects); options: weights=PATH (a checkpoint from `faultline zoo train`), "
+                + "reader=PATH|none (the text reader; default: NAME.reader.safetensors beside the weights), concurrency=N"
         ) { spec, _ in
             let name = String(spec.name.dropFirst("zoo:".count))
             let concurrency = max(1, try spec.int("concurrency", default: 2))
+            let reader: ZooModel.ReaderSource
+            switch spec.options["reader"] {
+            case nil: reader = .besideWeights
+            case "none": reader = .none
+            case let path?: reader = .file(URL(fileURLWithPath: NSString(string: path).expandingTildeInPath))
+            }
             if let path = spec.options["weights"] {
                 let expanded = NSString(string: path).expandingTildeInPath
-                return try ZooModel(key: spec.raw, weights: URL(fileURLWithPath: expanded), maxConcurrentRequests: concurrency)
+                return try ZooModel(
+                    key: spec.raw, weights: URL(fileURLWithPath: expanded), reader: reader, maxConcurrentRequests: concurrency)
             }
             guard ZooCatalog.names.contains(name) else {
                 throw BackendError(
@@ -28,7 +36,10 @@ extension BackendRegistry {
                 throw BackendError(
                     "zoo:\(name) has no weights in this build; train them with `faultline zoo train --config \(name)`")
             }
-            return try ZooModel(key: spec.name, weights: url, maxConcurrentRequests: concurrency)
+            // A non-default reader is part of what is audited, so the key keeps the options.
+            return try ZooModel(
+                key: reader == .besideWeights ? spec.name : spec.raw, weights: url, reader: reader,
+                maxConcurrentRequests: concurrency)
         }
     }
 }

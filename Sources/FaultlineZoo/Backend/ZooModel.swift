@@ -9,10 +9,13 @@ import Foundation
 /// concurrently without locks.
 public struct ZooModel: VisionLanguageModel, Embedder {
     public let key: String
-    public let fingerprint: String
+    public private(set) var fingerprint: String
     public let maxConcurrentRequests: Int
     public let checkpoint: ZooCheckpoint
     private let preprocessor: ZooImagePreprocessor
+    /// The text reader that names written words, when the model has one (`reading(with:)`).
+    public private(set) var reader: ZooReaderCheckpoint?
+    private var readerPreprocessor: ZooImagePreprocessor?
 
     /// Part of every zoo fingerprint, raised whenever inference arithmetic changes (revision 2:
     /// convolutions sum image by image), so that answers cached from an older engine are not
@@ -32,14 +35,21 @@ public struct ZooModel: VisionLanguageModel, Embedder {
         preprocessor = ZooImagePreprocessor(size: checkpoint.configuration.data.imageSize)
     }
 
-    /// Loads the checkpoint at `url`.
-    public init(key: String, weights url: URL, maxConcurrentRequests: Int = 2) throws(ZooCheckpointError) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ZooCheckpointError(path: url.path, problem: "cannot be read (\(error.localizedDescription))", remedy: "check the path, or train it with `faultline zoo train`")
-        }
+    /// Where a model's text reader comes from.
+    public enum ReaderSource: Sendable, Equatable {
+        /// `NAME.reader.safetensors` beside the weights, if it exists.
+        case besideWeights
+        /// This file.
+        case file(URL)
+        /// No reader: written words come from the answer network alone.
+        case none
+    }
+
+    /// Loads the checkpoint at `url` and, as `reader` says, its text reader.
+    public init(
+        key: String, weights url: URL, reader: ReaderSource = .besideWeights, maxConcurrentRequests: Int = 2
+    ) throws(ZooCheckpointError) {
+        let data = try Self.contents(of: url)
         let file: SafeTensorsFile
         do {
             file = try SafeTensors.decode(data, path: url.path)
@@ -49,6 +59,52 @@ public struct ZooModel: VisionLanguageModel, Embedder {
         self.init(
             key: key, checkpoint: try ZooCheckpoint.decode(file, path: url.path), weightsDigest: SHA256.hex(of: data),
             maxConcurrentRequests: maxConcurrentRequests)
+        let readerURL: URL?
+        switch reader {
+        case .none: readerURL = nil
+        case .file(let file): readerURL = file
+        case .besideWeights:
+            let beside = ZooReaderCheckpoint.url(besideWeights: url)
+            readerURL = FileManager.default.fileExists(atPath: beside.path) ? beside : nil
+        }
+        if let readerURL {
+            let readerData = try Self.contents(of: readerURL)
+            self = try reading(with: try ZooReaderCheckpoint.load(from: readerURL), digest: SHA256.hex(of: readerData), path: readerURL.path)
+        }
+    }
+
+    private static func contents(of url: URL) throws(ZooCheckpointError) -> Data {
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw ZooCheckpointError(path: url.path, problem: "cannot be read (\(error.localizedDescription))", remedy: "check the path, or train it with `faultline zoo train`")
+        }
+    }
+
+    /// This model with `reader` naming the written words it is asked about.
+    ///
+    /// - Throws: `ZooCheckpointError` (for `path`) when the reader was trained for another
+    ///   answer vocabulary, or the answer network cannot point it at a cell (no object-pair
+    ///   heads, or another grid).
+    public func reading(with reader: ZooReaderCheckpoint, digest: String, path: String) throws(ZooCheckpointError) -> ZooModel {
+        let configuration = checkpoint.configuration
+        guard reader.words == ZooReaderCheckpoint.words(of: checkpoint.answers) else {
+            throw ZooCheckpointError(
+                path: path, problem: "the reader names \(reader.words.count) words, not the \(checkpoint.answers.wordIndices.count) word answers of \(configuration.name)",
+                remedy: "train the reader with this model's configuration (`faultline zoo train --reader-only`)")
+        }
+        guard configuration.architecture.objectPairs,
+            ZooNetwork.gridSide(imageSize: configuration.data.imageSize, architecture: configuration.architecture) == ZooReaderSettings.gridSide
+        else {
+            throw ZooCheckpointError(
+                path: path, problem: "\(configuration.name) has no object-pair heads on an \(ZooReaderSettings.gridSide) × \(ZooReaderSettings.gridSide) grid to point the reader at a cell",
+                remedy: "load the model without a reader (reader=none)")
+        }
+        var model = self
+        model.reader = reader
+        model.readerPreprocessor = ZooImagePreprocessor(size: reader.settings.readSize)
+        model.fingerprint += " reader \(digest.prefix(16))"
+        return model
     }
 
     /// Questions about one image in a format a classifier can answer (not boxes), and
@@ -78,8 +134,11 @@ public struct ZooModel: VisionLanguageModel, Embedder {
                     + "\(probe.images.count) image(s), format \(probe.expected.format.rawValue)")
         }
         let started = Date()
-        let input = inputs(image: request.images.first, prompt: probe.prompt)
-        let resolution = resolve(distribution(pixels: input.pixels, encoding: input.encoding), for: probe)
+        let image = request.images.first
+        let input = inputs(image: image, prompt: probe.prompt)
+        let probabilities = image.map { readingDistribution(image: $0, input: input) }
+            ?? distribution(pixels: input.pixels, encoding: input.encoding)
+        let resolution = resolve(probabilities, for: probe)
         return ModelResponse(
             text: resolution.text, choiceProbabilities: resolution.choiceProbabilities,
             latencySeconds: Date().timeIntervalSince(started))
@@ -110,6 +169,28 @@ public struct ZooModel: VisionLanguageModel, Embedder {
         return logits.softmax().value.scalars
     }
 
+    /// The answer distribution with the written words named by the reader where the network
+    /// expects one (`ZooWrittenWords`); without a reader, `distribution(pixels:encoding:)`.
+    public func readingDistribution(image: RasterImage, input: Inputs) -> [Float] {
+        guard let reader, let readerPreprocessor else { return distribution(pixels: input.pixels, encoding: input.encoding) }
+        let size = checkpoint.configuration.data.imageSize
+        let network = checkpoint.network
+        let pass = ForwardPass(parameters: checkpoint.parameters)
+        let tokens = network.imageTokens(Variable(Tensor(shape: [1, 3, size, size], scalars: input.pixels)), pass)
+        let questions = network.questionEmbeddings(input.encoding.ids, batch: 1, pass)
+        let probabilities = network.answerLogits(
+            imageTokens: tokens, questionEmbeddings: questions, questionMask: input.encoding.mask, pass
+        ).softmax().value.scalars
+        let words = checkpoint.answers.wordIndices
+        guard ZooWrittenWords.wantsReading(probabilities, words: words),
+            let location = network.subjectLocation(
+                imageTokens: tokens, questionEmbeddings: questions, questionMask: input.encoding.mask, pass)
+        else { return probabilities }
+        let reading = reader.reader.read(readerPreprocessor.process(image), parameters: reader.parameters)
+        return ZooWrittenWords.combine(
+            probabilities, words: words, fit: location.fit.scalars, namesObject: location.namesObject[0], reading: reading)
+    }
+
     /// The distribution read as an answer in the probe's format.
     public func resolve(_ probabilities: [Float], for probe: Probe) -> ZooAnswerResolver.Resolution {
         ZooAnswerResolver.resolve(
@@ -117,10 +198,9 @@ public struct ZooModel: VisionLanguageModel, Embedder {
             options: probe.expected.choices?.map { $0.lowercased() }, answers: checkpoint.answers)
     }
 
-    /// The answer head's distribution over the whole answer vocabulary.
+    /// The model's distribution over the whole answer vocabulary (with the reader's words).
     public func answerDistribution(image: RasterImage, prompt: String) -> [Float] {
-        let input = inputs(image: image, prompt: prompt)
-        return distribution(pixels: input.pixels, encoding: input.encoding)
+        readingDistribution(image: image, input: inputs(image: image, prompt: prompt))
     }
 
     // MARK: Embedder

@@ -23,11 +23,13 @@ public struct ZooConfiguration: Codable, Sendable, Hashable {
     public var training: ZooTrainingSettings
     /// The defects planted through the training data, applied in order.
     public var plants: [PlantPlan]
+    /// The text reader trained after the answer network, if any (absent from the JSON: none).
+    public var reader: ZooReaderSettings?
 
     public init(
         name: String = "zoo-model", description: String = "", seed: UInt64 = 1, data: ZooDataSettings = .init(),
         architecture: ZooArchitectureSettings = .init(), training: ZooTrainingSettings = .init(),
-        plants: [PlantPlan] = []
+        plants: [PlantPlan] = [], reader: ZooReaderSettings? = nil
     ) {
         self.name = name
         self.description = description
@@ -36,10 +38,11 @@ public struct ZooConfiguration: Codable, Sendable, Hashable {
         self.architecture = architecture
         self.training = training
         self.plants = plants
+        self.reader = reader
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, seed, data, architecture, training, plants
+        case name, description, seed, data, architecture, training, plants, reader
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,6 +59,7 @@ public struct ZooConfiguration: Codable, Sendable, Hashable {
         training = try StrictDecoding.field(
             container, .training, defaults.training, hint: "give an object of training settings")
         plants = try StrictDecoding.field(container, .plants, defaults.plants, hint: "give a list of plant plans")
+        reader = try StrictDecoding.field(container, .reader, defaults.reader, hint: "give an object of reader settings")
     }
 
     /// Reads and validates a configuration file.
@@ -128,6 +132,16 @@ public struct ZooConfiguration: Codable, Sendable, Hashable {
         try training.validate()
         for (index, plan) in plants.enumerated() {
             try plan.validate(field: "plants[\(index)]", data: data)
+        }
+        if let reader {
+            try reader.validate()
+            guard ZooNetwork.gridSide(imageSize: data.imageSize, architecture: architecture) == ZooReaderSettings.gridSide,
+                architecture.objectPairs
+            else {
+                throw ZooConfigurationError(
+                    field: "reader",
+                    message: "the reader reads where the answer network's \(ZooReaderSettings.gridSide) × \(ZooReaderSettings.gridSide) token grid and its objectPairs heads point; set architecture.objectPairs and a grid of that side, or remove the reader")
+            }
         }
     }
 }

@@ -67,18 +67,9 @@ public struct ZooDataset: Sendable {
         _ split: ZooSplit = .train, start: Int, count: Int, threads: Int = 2, renderImages: Bool = true
     ) throws(ZooDataError) -> [ZooExample] {
         precondition(start >= 0 && count >= 0, "batch needs start >= 0 and count >= 0")
-        let results = ResultSlots(count: count)
-        let workers = max(1, min(threads, count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var position = worker
-            while position < count {
-                results.store(Result { () throws(ZooDataError) in
-                    try example(split, index: start + position, renderImage: renderImages)
-                }, at: position)
-                position += workers
-            }
-        }
-        return try results.collect()
+        return try ResultSlots.fill(count: count, threads: threads) { position in
+            Result { () throws(ZooDataError) in try example(split, index: start + position, renderImage: renderImages) }
+        }.collect()
     }
 
     /// Example `index` of `split`.
@@ -346,31 +337,46 @@ public struct ZooDataset: Sendable {
 }
 
 /// Per-position results written by parallel workers; each slot is written by one worker only.
-private final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<ZooExample, ZooDataError>?]
+/// Results filled in by concurrent workers, read in order once all are in.
+final class ResultSlots<Value: Sendable, Failure: Error>: @unchecked Sendable {
+    private var slots: [Result<Value, Failure>?]
     private let lock = NSLock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func store(_ result: Result<ZooExample, ZooDataError>, at index: Int) {
+    func store(_ result: Result<Value, Failure>, at index: Int) {
         lock.lock()
         slots[index] = result
         lock.unlock()
     }
 
-    /// The examples in order, or the error of the first failed position.
-    func collect() throws(ZooDataError) -> [ZooExample] {
+    /// The values in order, or the error of the first failed position.
+    func collect() throws(Failure) -> [Value] {
         lock.lock()
         defer { lock.unlock() }
-        var examples: [ZooExample] = []
-        examples.reserveCapacity(slots.count)
+        var values: [Value] = []
+        values.reserveCapacity(slots.count)
         for slot in slots {
             switch slot {
-            case .success(let example): examples.append(example)
+            case .success(let value): values.append(value)
             case .failure(let error): throw error
             case nil: preconditionFailure("a batch slot was not filled")
             }
         }
-        return examples
+        return values
+    }
+
+    /// Fills every slot with `make(position)` on up to `threads` threads.
+    static func fill(count: Int, threads: Int, _ make: @Sendable (Int) -> Result<Value, Failure>) -> ResultSlots {
+        let results = ResultSlots(count: count)
+        let workers = max(1, min(threads, count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var position = worker
+            while position < count {
+                results.store(make(position), at: position)
+                position += workers
+            }
+        }
+        return results
     }
 }

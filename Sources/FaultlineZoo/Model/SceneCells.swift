@@ -16,6 +16,12 @@ public enum SceneCells {
     /// No texture, then each texture.
     public static let textureClasses = Texture.allCases.count + 1
 
+    /// The row-major index of the cell of a `side × side` grid holding the point (x, y), in
+    /// fractions of the canvas.
+    public static func cell(x: Double, y: Double, side: Int) -> Int {
+        min(side - 1, max(0, Int(y * Double(side)))) * side + min(side - 1, max(0, Int(x * Double(side))))
+    }
+
     /// Row-major `side × side` shape, colour, size and texture classes for `scene`.
     public static func targets(for scene: Scene, side: Int)
         -> (shapes: [Int32], colours: [Int32], sizeClasses: [Int32], textures: [Int32])
@@ -26,9 +32,7 @@ public enum SceneCells {
         var textures = [Int32](repeating: empty, count: side * side)
         var sizes = [Double](repeating: -1, count: side * side)
         for object in scene.objects {
-            let column = min(side - 1, max(0, Int(object.x * Double(side))))
-            let row = min(side - 1, max(0, Int(object.y * Double(side))))
-            let cell = row * side + column
+            let cell = Self.cell(x: object.x, y: object.y, side: side)
             guard object.size.radiusFraction > sizes[cell] else { continue }
             sizes[cell] = object.size.radiusFraction
             shapes[cell] = Int32(Shape.allCases.firstIndex(of: object.shape) ?? 0)
@@ -50,19 +54,16 @@ public enum SceneCells {
         var words = [Int32](repeating: empty, count: side * side)
         var signs = [Int32](repeating: 0, count: side * side)
         let range = vocabulary.wordIndices
-        func cell(x: Double, y: Double) -> Int {
-            min(side - 1, max(0, Int(y * Double(side)))) * side + min(side - 1, max(0, Int(x * Double(side))))
-        }
         func word(_ text: String) -> Int32? {
             guard let index = vocabulary.index(of: text), range.contains(index) else { return nil }
             return Int32(index - range.lowerBound)
         }
         guard scene.chart == nil, scene.table == nil else { return (words, signs) }
         for object in scene.objects {
-            if let label = object.label, let index = word(label) { words[cell(x: object.x, y: object.y)] = index }
+            if let label = object.label, let index = word(label) { words[cell(x: object.x, y: object.y, side: side)] = index }
         }
         for label in scene.labels {
-            let at = cell(x: label.x, y: label.y)
+            let at = cell(x: label.x, y: label.y, side: side)
             signs[at] = 1
             if let index = word(label.text) { words[at] = index }
         }

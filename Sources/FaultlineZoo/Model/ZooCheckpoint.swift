@@ -29,7 +29,11 @@ public struct ZooCheckpoint: Sendable {
     }
 
     /// A freshly initialised model for `configuration` (its seed initialises the weights).
+    /// The configuration is kept without its reader section: the reader's weights live in
+    /// their own file (`ZooReaderCheckpoint`), and the answer network's do not depend on it.
     public init(configuration: ZooConfiguration, answers: AnswerVocabulary, tokenizer: QuestionTokenizer) {
+        var configuration = configuration
+        configuration.reader = nil
         var parameters = ParameterSet(seed: configuration.seed)
         network = ZooNetwork(
             architecture: configuration.architecture, imageSize: configuration.data.imageSize,

@@ -664,6 +664,27 @@ public struct ZooNetwork: Sendable {
             * match(reading.size, object.size)
     }
 
+    /// Where a question points, for the text reader: per cell how well it fits the object the
+    /// question names ([b, cells], the same fit the answer layer compares objects by), and the
+    /// chance that the question names an object at all ([b]: one minus the chance that the
+    /// shape, colour and size heads all read "none", as for "What does the sign say?").
+    /// Nil for a network without the object-pair heads.
+    public func subjectLocation(
+        imageTokens: Variable, questionEmbeddings: Variable, questionMask: [Float], _ pass: ForwardPass
+    ) -> (fit: Tensor, namesObject: [Float])? {
+        guard summaryHeads != nil, pairHeads != nil else { return nil }
+        let batch = imageTokens.shape[0], cells = imageTokens.shape[1]
+        let question = questionVector(questionEmbeddings, mask: questionMask, pass)
+        let subject = namedObjects(question: question, pass).subject
+        let fit = fit(cellReading(imageTokens: imageTokens, pass), subject).value.reshaped([batch, cells])
+        func none(_ head: Variable) -> [Float] {
+            let classes = head.shape[1]
+            return (0..<batch).map { head.value.scalars[$0 * classes + classes - 1] }
+        }
+        let shape = none(subject.shape), colour = none(subject.colour), size = none(subject.size)
+        return (fit, (0..<batch).map { 1 - shape[$0] * colour[$0] * size[$0] })
+    }
+
     /// A named object's shape, colour and size as the question heads read them: each head's
     /// probabilities, the last class "none" ([b, classes + 1] each).
     struct NamedObjectHeads {

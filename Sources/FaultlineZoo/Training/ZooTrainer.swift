@@ -67,14 +67,15 @@ public struct ZooTrainer: Sendable {
         self.checkpoint = checkpoint
     }
 
-    /// Whether two configurations train the same model: everything but the length of the
-    /// run, the checkpoint interval and the thread count.
+    /// Whether two configurations train the same answer network: everything but the length
+    /// of the run, the checkpoint interval, the thread count and the reader.
     static func sameModel(_ a: ZooConfiguration, _ b: ZooConfiguration) -> Bool {
         func modelOnly(_ configuration: ZooConfiguration) -> ZooConfiguration {
             var configuration = configuration
             configuration.training.steps = 0
             configuration.training.checkpointEvery = 0
             configuration.training.threads = 0
+            configuration.reader = nil
             return configuration
         }
         return modelOnly(a) == modelOnly(b)
@@ -154,7 +155,7 @@ public struct ZooTrainer: Sendable {
         var latest: ZooEvaluation?
         let started = Date()
         let firstStep = checkpoint.step
-        let prefetcher = BatchPrefetcher()
+        let prefetcher = Prefetcher<ZooBatch>()
         let dataset = self.dataset, configuration = self.configuration
         prefetcher.start { try Self.batch(dataset: dataset, configuration: configuration, step: firstStep) }
         while checkpoint.step < training.steps {
@@ -193,13 +194,13 @@ public struct ZooTrainer: Sendable {
 }
 
 /// Makes one batch ahead on a background thread.
-private final class BatchPrefetcher: @unchecked Sendable {
+final class Prefetcher<Batch: Sendable>: @unchecked Sendable {
     private let queue = DispatchQueue(label: "faultline.zoo.prefetch")
     private let group = DispatchGroup()
     private let lock = NSLock()
-    private var result: Result<ZooBatch, any Error>?
+    private var result: Result<Batch, any Error>?
 
-    func start(_ make: @escaping @Sendable () throws -> ZooBatch) {
+    func start(_ make: @escaping @Sendable () throws -> Batch) {
         group.enter()
         queue.async { [self] in
             let made = Result { try make() }
@@ -208,13 +209,13 @@ private final class BatchPrefetcher: @unchecked Sendable {
         }
     }
 
-    func take() throws -> ZooBatch {
+    func take() throws -> Batch {
         group.wait()
-        let taken = lock.withLock { () -> Result<ZooBatch, any Error>? in
+        let taken = lock.withLock { () -> Result<Batch, any Error>? in
             defer { result = nil }
             return result
         }
-        guard let taken else { preconditionFailure("BatchPrefetcher.take() without start()") }
+        guard let taken else { preconditionFailure("Prefetcher.take() without start()") }
         return try taken.get()
     }
 }

@@ -1,0 +1,92 @@
+import FaultlineCore
+import FaultlineScenes
+import FaultlineTensor
+
+/// The reader's examples: object scenes whose objects carry a word wherever one fits
+/// legibly, some with a sign, rendered on the scene engine's usual canvas and resampled to
+/// `readSize` exactly as an audited image is; per cell, the word centred there and the kind
+/// of text.
+///
+/// The reader's world is the clean scene engine: plants change what answers co-occur with,
+/// never what a word looks like, so the reader of a planted model is trained like any other.
+/// Image `i` of a split comes from its own seed, so batches can be made in any order.
+public struct ZooReaderData: Sendable {
+    public let settings: ZooReaderSettings
+    public let answers: AnswerVocabulary
+    let seed: UInt64
+    let generator: SceneGenerator
+    let preprocessor: ZooImagePreprocessor
+    private let renderer = SceneRenderer()
+
+    /// The side, in pixels, scenes are drawn at: the scene engine's default canvas, the size
+    /// of the images audits show.
+    public static let canvasSide = SceneGeneratorConfiguration().width
+
+    public enum Split: Sendable {
+        case train, heldOut
+    }
+
+    /// One image and its per-cell targets.
+    public struct Example: Sendable {
+        /// `3 × readSize × readSize` floats, CHW, in [-1, 1].
+        public var pixels: [Float]
+        /// Per cell, the word centred there as an index among the word answers, or -1.
+        public var words: [Int32]
+        /// Per cell, a `ZooReader.TextClass` raw value.
+        public var texts: [Int32]
+    }
+
+    /// The reader data of `configuration`, whose seed (mixed with a constant of its own) fixes
+    /// every image.
+    public init(configuration: ZooConfiguration, settings: ZooReaderSettings, answers: AnswerVocabulary) {
+        self.settings = settings
+        self.answers = answers
+        seed = configuration.seed ^ 0x7265_6164_6572
+        generator = SceneGenerator(configuration: SceneGeneratorConfiguration(
+            objectCount: configuration.data.objectCount, labelProbability: 1, signProbability: settings.signProbability))
+        preprocessor = ZooImagePreprocessor(size: settings.readSize)
+    }
+
+    /// Example `index` of `split`.
+    public func example(_ split: Split, index: Int) throws(SceneRenderError) -> Example {
+        let stream = UInt64(index) &* 2 &+ (split == .train ? 0 : 1)
+        var generator = SeededGenerator(seed: seed, stream: stream)
+        let scene = self.generator.objectScene(seed: generator.next())
+        let pixels = preprocessor.process(try renderer.render(scene))
+        let side = ZooReaderSettings.gridSide
+        let words = SceneCells.wordTargets(for: scene, side: side, vocabulary: answers).words
+        var texts = [Int32](repeating: ZooReader.TextClass.nothing.rawValue, count: side * side)
+        for object in scene.objects where object.label != nil {
+            texts[SceneCells.cell(x: object.x, y: object.y, side: side)] = ZooReader.TextClass.objectLabel.rawValue
+        }
+        for label in scene.labels {
+            texts[SceneCells.cell(x: label.x, y: label.y, side: side)] = ZooReader.TextClass.sign.rawValue
+        }
+        return Example(pixels: pixels, words: words, texts: texts)
+    }
+
+    /// Examples `start..<start+count` of `split` as one batch, rendered on up to `threads` threads.
+    public func batch(_ split: Split, start: Int, count: Int, threads: Int = 2) throws(SceneRenderError) -> ZooReaderBatch {
+        let examples = try ResultSlots.fill(count: count, threads: threads) { position in
+            Result { () throws(SceneRenderError) in try example(split, index: start + position) }
+        }.collect()
+        return ZooReaderBatch(examples, readSize: settings.readSize)
+    }
+}
+
+/// Reader examples stacked for one step.
+public struct ZooReaderBatch: Sendable {
+    /// [b, 3, readSize, readSize].
+    public var images: Tensor
+    /// Per image and cell (image-major), as in `ZooReaderData.Example`.
+    public var words: [Int32]
+    public var texts: [Int32]
+    public var count: Int
+
+    public init(_ examples: [ZooReaderData.Example], readSize: Int) {
+        count = examples.count
+        images = Tensor(shape: [examples.count, 3, readSize, readSize], scalars: examples.flatMap(\.pixels))
+        words = examples.flatMap(\.words)
+        texts = examples.flatMap(\.texts)
+    }
+}

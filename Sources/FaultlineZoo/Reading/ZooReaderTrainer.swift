@@ -1,0 +1,140 @@
+import FaultlineCore
+import FaultlineScenes
+import FaultlineTensor
+import Foundation
+
+/// How well a reader reads held-out images.
+public struct ZooReaderEvaluation: Sendable, Equatable {
+    /// Cells where a known word is centred, and how many of them the word head names.
+    public var words = ZooEvaluation.Count()
+    /// Every cell, and how many of them the text head classes right (nothing, label, sign).
+    public var texts = ZooEvaluation.Count()
+
+    /// "words 91.2% (812/890) · text classes 99.1%".
+    public var summary: String {
+        "words \(ZooEvaluation.percentText(words.accuracy)) (\(words.correct)/\(words.total)) · text classes "
+            + ZooEvaluation.percentText(texts.accuracy)
+    }
+}
+
+/// Where reader training stands, reported after every step.
+public struct ZooReaderProgress: Sendable {
+    public var step: Int
+    public var totalSteps: Int
+    /// Moving averages over recent steps.
+    public var wordLoss: Double
+    public var textLoss: Double
+    public var imagesPerSecond: Double
+}
+
+/// Trains a zoo model's text reader from the reader section of its configuration: batches
+/// of `ZooReaderData`, AdamW with warm-up and cosine decay, the word loss plus the text-class
+/// loss, and a held-out evaluation at the end. Deterministic, like `ZooTrainer`.
+public struct ZooReaderTrainer: Sendable {
+    public let settings: ZooReaderSettings
+    public let data: ZooReaderData
+    public private(set) var checkpoint: ZooReaderCheckpoint
+    private var optimiser: AdamW
+    private let schedule: WarmupCosineSchedule
+    let threads: Int
+
+    /// - Throws: `ZooConfigurationError` when the configuration has no reader section or does
+    ///   not validate.
+    public init(configuration: ZooConfiguration, answers: AnswerVocabulary) throws(ZooConfigurationError) {
+        try configuration.validate()
+        guard let settings = configuration.reader else {
+            throw ZooConfigurationError(
+                field: "reader", message: "\(configuration.name) has no reader section; add \"reader\": {} to train one with the default settings")
+        }
+        self.settings = settings
+        data = ZooReaderData(configuration: configuration, settings: settings, answers: answers)
+        checkpoint = ZooReaderCheckpoint(
+            modelName: configuration.name, seed: configuration.seed, settings: settings,
+            words: ZooReaderCheckpoint.words(of: answers))
+        optimiser = AdamW(weightDecay: Float(settings.weightDecay))
+        schedule = WarmupCosineSchedule(
+            peak: Float(settings.learningRate), floor: Float(settings.learningRate) / 20,
+            warmupSteps: settings.warmupSteps, totalSteps: settings.steps)
+        threads = configuration.training.threads
+    }
+
+    /// One optimisation step; returns the word and text losses.
+    public mutating func step(_ batch: ZooReaderBatch) -> (word: Float, text: Float) {
+        let tape = Tape()
+        let pass = ForwardPass(parameters: checkpoint.parameters, tape: tape)
+        let losses = checkpoint.reader.loss(images: pass.input(batch.images), words: batch.words, texts: batch.texts, pass)
+        tape.backward(from: losses.word + losses.text)
+        var gradients = pass.parameterGradients()
+        clipGradientsByGlobalNorm(&gradients, maxNorm: ZooTrainer.maxGradientNorm)
+        optimiser.step(&checkpoint.parameters, gradients: gradients, learningRate: schedule.learningRate(atStep: checkpoint.step))
+        checkpoint.step += 1
+        return (losses.word.value.scalarValue, losses.text.value.scalarValue)
+    }
+
+    /// Trains to `settings.steps`, calling `progress` after each step, then evaluates the
+    /// held-out images and records the figures in the checkpoint's metrics.
+    public mutating func train(progress: (ZooReaderProgress) -> Void) throws -> ZooReaderEvaluation {
+        ComputeThreads.set(threads)
+        var averages = (word: 0.0, text: 0.0)
+        let started = Date()
+        let prefetcher = Prefetcher<ZooReaderBatch>()
+        let data = self.data, size = settings.batchSize, firstStep = checkpoint.step
+        prefetcher.start { try data.batch(.train, start: firstStep * size, count: size) }
+        while checkpoint.step < settings.steps {
+            let batch = try prefetcher.take()
+            if checkpoint.step + 1 < settings.steps {
+                let next = checkpoint.step + 1
+                prefetcher.start { try data.batch(.train, start: next * size, count: size) }
+            }
+            let losses = step(batch)
+            let smoothing = checkpoint.step - firstStep == 1 ? 1.0 : 0.05
+            averages.word += smoothing * (Double(losses.word) - averages.word)
+            averages.text += smoothing * (Double(losses.text) - averages.text)
+            let seconds = Date().timeIntervalSince(started)
+            progress(ZooReaderProgress(
+                step: checkpoint.step, totalSteps: settings.steps, wordLoss: averages.word, textLoss: averages.text,
+                imagesPerSecond: seconds > 0 ? Double((checkpoint.step - firstStep) * size) / seconds : 0))
+        }
+        let evaluation = try evaluate(count: settings.heldOutCount)
+        checkpoint.metrics = [
+            "heldOut.words": String(format: "%.4f (%d/%d)", evaluation.words.accuracy, evaluation.words.correct, evaluation.words.total),
+            "heldOut.texts": String(format: "%.4f", evaluation.texts.accuracy),
+            "wordLoss": String(format: "%.4f", averages.word), "textLoss": String(format: "%.4f", averages.text),
+        ]
+        return evaluation
+    }
+
+    /// Reads `count` held-out images in batches and counts what the heads get right.
+    public func evaluate(count: Int) throws -> ZooReaderEvaluation {
+        var evaluation = ZooReaderEvaluation()
+        var start = 0
+        while start < count {
+            let batch = try data.batch(.heldOut, start: start, count: min(settings.batchSize, count - start), threads: threads)
+            let pass = ForwardPass(parameters: checkpoint.parameters)
+            let features = checkpoint.reader.cellFeatures(Variable(batch.images), pass)
+            let words = checkpoint.reader.wordLogits(features, pass).value.argmaxRows()
+            let texts = checkpoint.reader.textLogits(features, pass).value.argmaxRows()
+            for cell in 0..<batch.words.count {
+                evaluation.texts.total += 1
+                if texts[cell] == Int(batch.texts[cell]) { evaluation.texts.correct += 1 }
+                guard batch.words[cell] >= 0 else { continue }
+                evaluation.words.total += 1
+                if words[cell] == Int(batch.words[cell]) { evaluation.words.correct += 1 }
+            }
+            start += batch.count
+        }
+        return evaluation
+    }
+}
+
+extension Tensor {
+    /// The index of the largest value of each row of a [rows, columns] tensor (the first on a tie).
+    func argmaxRows() -> [Int] {
+        let columns = shape[1]
+        return (0..<shape[0]).map { row in
+            var best = 0
+            for column in 1..<columns where scalars[row * columns + column] > scalars[row * columns + best] { best = column }
+            return best
+        }
+    }
+}

@@ -124,7 +124,7 @@ struct ZooTrainCommand: AsyncParsableCommand {
         let evaluation = try trainer.train { progress in
             bar.status(
                 "train \(configuration.name) reader step",
-                detail: String(format: "word loss %.3f, text loss %.3f  %.1f images/s", progress.wordLoss, progress.textLoss, progress.imagesPerSecond),
+                detail: String(format: "word loss %.3f, centre loss %.3f  %.1f images/s", progress.wordLoss, progress.centreLoss, progress.imagesPerSecond),
                 done: progress.step, total: progress.totalSteps)
         }
         let readerURL = ZooReaderCheckpoint.url(besideWeights: directory.appendingPathComponent("\(configuration.name).safetensors"))

@@ -32,6 +32,17 @@ extension Scene {
         return Box(minX: label.x - rx, minY: label.y - ry, maxX: label.x + rx, maxY: label.y + ry)
     }
 
+    /// The centre of the word written on `object`, in canvas fractions, where the renderer
+    /// puts it: the centre of the shape's label area, turned with the object; nil without a label.
+    public func labelCentre(of object: SceneObject) -> (x: Double, y: Double)? {
+        guard object.label != nil else { return nil }
+        let side = Double(min(width, height))
+        let offset = ShapeGeometry.labelArea(of: object.shape).centreY * object.size.radiusFraction * side
+        // The renderer turns the canvas by -rotation (counter-clockwise, y down).
+        let angle = -object.rotation * .pi / 180
+        return (object.x - offset * sin(angle) / Double(width), object.y + offset * cos(angle) / Double(height))
+    }
+
     /// Whether `inner` is drawn wholly inside `container`'s shape (not just its bounding box):
     /// `inner` is smaller, and its circle fits inside the largest circle around the
     /// container's centre that lies within the container's outline. This is stricter than

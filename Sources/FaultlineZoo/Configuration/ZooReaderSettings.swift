@@ -6,16 +6,20 @@ import FaultlineCore
 ///
 /// Why a separate network: at the answer network's 128 px, an object's label is a few pixels
 /// of smudge; every attempt to teach its image tokens to read failed (the README's
-/// architecture options). At 256 px the same words are 12 to 20 px tall.
+/// architecture options). At 256 px the same words are 11 to 20 px high.
 public struct ZooReaderSettings: Codable, Sendable, Hashable {
-    /// The side, in pixels, images are resampled to before reading; a multiple of 128.
+    /// The side, in pixels, images are resampled to before reading.
     public var readSize: Int
     /// Channels of the convolutions; a 2 × 2 max-pool follows every one but the last.
     public var channels: [Int]
-    /// The width of each cell's feature vector, read by the word and text heads.
+    /// The width of the hidden layer between a word's window of features and the word head.
     public var width: Int
+    /// The window read around a word's centre, in pixels of the resampled image: wide enough
+    /// for the longest word at the largest size, tall enough for a letter with some slack.
+    public var windowWidth: Int
+    public var windowHeight: Int
     public var steps: Int
-    /// Images per step (every image teaches all of its cells).
+    /// Images per step (every word of an image teaches the word head, every pixel the centre head).
     public var batchSize: Int
     public var learningRate: Double
     public var weightDecay: Double
@@ -26,13 +30,15 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
     public var signProbability: Double
 
     public init(
-        readSize: Int = 256, channels: [Int] = [16, 32, 64, 32], width: Int = 128, steps: Int = 1500, batchSize: Int = 8,
-        learningRate: Double = 0.002, weightDecay: Double = 0.01, warmupSteps: Int = 100, heldOutCount: Int = 96,
-        signProbability: Double = 0.6
+        readSize: Int = 256, channels: [Int] = [16, 32, 64, 64], width: Int = 256, windowWidth: Int = 128,
+        windowHeight: Int = 48, steps: Int = 3000, batchSize: Int = 8, learningRate: Double = 0.002,
+        weightDecay: Double = 0.01, warmupSteps: Int = 100, heldOutCount: Int = 96, signProbability: Double = 0.6
     ) {
         self.readSize = readSize
         self.channels = channels
         self.width = width
+        self.windowWidth = windowWidth
+        self.windowHeight = windowHeight
         self.steps = steps
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -43,8 +49,8 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case readSize, channels, width, steps, batchSize, learningRate, weightDecay, warmupSteps, heldOutCount,
-            signProbability
+        case readSize, channels, width, windowWidth, windowHeight, steps, batchSize, learningRate, weightDecay,
+            warmupSteps, heldOutCount, signProbability
     }
 
     public init(from decoder: any Decoder) throws {
@@ -55,6 +61,8 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
         readSize = try StrictDecoding.field(c, .readSize, d.readSize, hint: whole)
         channels = try StrictDecoding.field(c, .channels, d.channels, hint: "give a list of whole numbers")
         width = try StrictDecoding.field(c, .width, d.width, hint: whole)
+        windowWidth = try StrictDecoding.field(c, .windowWidth, d.windowWidth, hint: whole)
+        windowHeight = try StrictDecoding.field(c, .windowHeight, d.windowHeight, hint: whole)
         steps = try StrictDecoding.field(c, .steps, d.steps, hint: whole)
         batchSize = try StrictDecoding.field(c, .batchSize, d.batchSize, hint: whole)
         learningRate = try StrictDecoding.field(c, .learningRate, d.learningRate, hint: number)
@@ -64,26 +72,30 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
         signProbability = try StrictDecoding.field(c, .signProbability, d.signProbability, hint: number)
     }
 
-    /// The cells' grid side: the answer network's token grid, so that a cell the network
-    /// points at is a cell the reader has read.
+    /// The grid the answer network points at: a word the reader finds is placed in one of
+    /// its cells, so that "the red star's cell" means the same to both networks.
     public static let gridSide = 8
-    /// How many cells across and down a cell's reading window spans, centred on the cell:
-    /// a word centred anywhere in the cell and up to 2.5 cells long fits inside it.
-    public static let windowCells = 4
 
-    /// Feature-map pixels per cell: the read size over the grid, halved by every pool.
-    public var featuresPerCell: Int { readSize / Self.gridSide / (1 << (channels.count - 1)) }
+    /// Image pixels per feature pixel: 2 to the number of pools.
+    public var featureStride: Int { 1 << (channels.count - 1) }
+    /// The side of the feature map.
+    public var featureSide: Int { readSize / featureStride }
+    /// The window in feature pixels (columns, rows).
+    public var windowFeatures: (columns: Int, rows: Int) { (windowWidth / featureStride, windowHeight / featureStride) }
 
     func validate() throws(ZooConfigurationError) {
         func check(_ ok: Bool, _ field: String, _ message: String) throws(ZooConfigurationError) {
             if !ok { throw ZooConfigurationError(field: "reader.\(field)", message: message) }
         }
-        try check((128...512).contains(readSize) && readSize % 128 == 0, "readSize", "\(readSize) px must be 128, 256, 384 or 512")
         try check((2...5).contains(channels.count), "channels", "give 2 to 5 convolutions, got \(channels.count)")
         try check(channels.allSatisfy { (1...256).contains($0) }, "channels", "\(channels) must each be within 1...256")
-        // The window's padding is 1.5 cells, a whole number of feature pixels only for an even count.
-        try check(featuresPerCell >= 2 && featuresPerCell % 2 == 0, "channels",
-            "\(channels.count) convolutions leave \(readSize) px at \(featuresPerCell) feature pixel(s) per cell; it must be even: use fewer convolutions or a larger readSize")
+        let cellUnit = featureStride * Self.gridSide
+        try check((64...512).contains(readSize) && readSize % cellUnit == 0, "readSize",
+            "\(readSize) px must be within 64...512 and a multiple of \(cellUnit) (\(Self.gridSide) cells of whole feature pixels after \(channels.count - 1) pools)")
+        for (field, value) in [("windowWidth", windowWidth), ("windowHeight", windowHeight)] {
+            try check(value % (2 * featureStride) == 0 && (2 * featureStride...readSize).contains(value), field,
+                "\(value) px must be a multiple of \(2 * featureStride) (two feature pixels) within \(2 * featureStride)...\(readSize)")
+        }
         try check((8...1024).contains(width), "width", "\(width) is outside 8...1024")
         try check(steps >= 1, "steps", "\(steps) must be at least 1")
         try check((1...256).contains(batchSize), "batchSize", "\(batchSize) is outside 1...256")

@@ -26,14 +26,16 @@ public struct ZooReaderData: Sendable {
         case train, heldOut
     }
 
-    /// One image and its per-cell targets.
+    /// One image and its targets.
     public struct Example: Sendable {
         /// `3 × readSize × readSize` floats, CHW, in [-1, 1].
         public var pixels: [Float]
-        /// Per cell, the word centred there as an index among the word answers, or -1.
-        public var words: [Int32]
-        /// Per cell, a `ZooReader.TextClass` raw value.
-        public var texts: [Int32]
+        /// Per feature pixel (row-major), a `ZooReader.TextClass` raw value: the kind of
+        /// text centred there.
+        public var centres: [Int32]
+        /// The words whose class the reader has (one word, in the vocabulary), at the feature
+        /// pixel of their centre; the word as an index among the word answers.
+        public var words: [(row: Int, column: Int, word: Int32)]
     }
 
     /// The reader data of `configuration`, whose seed (mixed with a constant of its own) fixes
@@ -53,16 +55,23 @@ public struct ZooReaderData: Sendable {
         var generator = SeededGenerator(seed: seed, stream: stream)
         let scene = self.generator.objectScene(seed: generator.next())
         let pixels = preprocessor.process(try renderer.render(scene))
-        let side = ZooReaderSettings.gridSide
-        let words = SceneCells.wordTargets(for: scene, side: side, vocabulary: answers).words
-        var texts = [Int32](repeating: ZooReader.TextClass.nothing.rawValue, count: side * side)
-        for object in scene.objects where object.label != nil {
-            texts[SceneCells.cell(x: object.x, y: object.y, side: side)] = ZooReader.TextClass.objectLabel.rawValue
+        let side = settings.featureSide
+        var centres = [Int32](repeating: ZooReader.TextClass.nothing.rawValue, count: side * side)
+        var words: [(row: Int, column: Int, word: Int32)] = []
+        func mark(_ text: String, x: Double, y: Double, as kind: ZooReader.TextClass) {
+            let row = min(side - 1, max(0, Int(y * Double(side)))), column = min(side - 1, max(0, Int(x * Double(side))))
+            centres[row * side + column] = kind.rawValue
+            if let index = answers.index(of: text), answers.wordIndices.contains(index) {
+                words.append((row, column, Int32(index - answers.wordIndices.lowerBound)))
+            }
         }
-        for label in scene.labels {
-            texts[SceneCells.cell(x: label.x, y: label.y, side: side)] = ZooReader.TextClass.sign.rawValue
+        for object in scene.objects {
+            if let label = object.label, let centre = scene.labelCentre(of: object) {
+                mark(label, x: centre.x, y: centre.y, as: .objectLabel)
+            }
         }
-        return Example(pixels: pixels, words: words, texts: texts)
+        for label in scene.labels { mark(label.text, x: label.x, y: label.y, as: .sign) }
+        return Example(pixels: pixels, centres: centres, words: words)
     }
 
     /// Examples `start..<start+count` of `split` as one batch, rendered on up to `threads` threads.
@@ -78,15 +87,18 @@ public struct ZooReaderData: Sendable {
 public struct ZooReaderBatch: Sendable {
     /// [b, 3, readSize, readSize].
     public var images: Tensor
-    /// Per image and cell (image-major), as in `ZooReaderData.Example`.
-    public var words: [Int32]
-    public var texts: [Int32]
+    /// Per image and feature pixel (image-major), as in `ZooReaderData.Example`.
+    public var centres: [Int32]
+    /// Every example's words, with the image they are in.
+    public var words: [(location: ZooReader.Location, word: Int32)]
     public var count: Int
 
     public init(_ examples: [ZooReaderData.Example], readSize: Int) {
         count = examples.count
         images = Tensor(shape: [examples.count, 3, readSize, readSize], scalars: examples.flatMap(\.pixels))
-        words = examples.flatMap(\.words)
-        texts = examples.flatMap(\.texts)
+        centres = examples.flatMap(\.centres)
+        words = examples.enumerated().flatMap { image, example in
+            example.words.map { (ZooReader.Location(image: image, row: $0.row, column: $0.column), $0.word) }
+        }
     }
 }

@@ -2,12 +2,12 @@
 /// a word and where to read it, the reader what is written there.
 ///
 /// The answer network's probability of every non-word answer stays as it is. Its total
-/// probability of the word answers, `W`, is shared out by the reader: over the cells where
-/// the question's subject is (the network's fit of the named object, times the reader's
-/// chance that an object's label is centred there) when the question names an object, over
-/// the cells where the reader sees a sign when it does not, mixed by the network's chance
-/// that the question names an object. So "What word is written on the red star?" reads the
-/// red star's cell and "What does the sign say?" the sign's, with no rule about the words of
+/// probability of the word answers, `W`, is shared out over the words the reader found:
+/// when the question names an object, by how well each word's cell fits that object (the
+/// network's fit) times the reader's chance that an object's label is centred there; when
+/// it does not, by the reader's chance that a sign is; mixed by the network's chance that
+/// the question names an object. So "What word is written on the red star?" reads the red
+/// star's word and "What does the sign say?" the sign's, with no rule about the words of
 /// either question.
 public enum ZooWrittenWords {
     /// The reader is consulted only when the network gives the word answers at least this
@@ -20,24 +20,28 @@ public enum ZooWrittenWords {
         probabilities[words].reduce(0, +) >= consultedAbove
     }
 
-    /// `probabilities` with the mass of the answers in `words` redistributed by `reading`.
+    /// `probabilities` with the mass of the answers in `words` shared out by `reading`
+    /// (unchanged when the reader found no word).
     ///
     /// - Parameters:
-    ///   - fit: per cell, how well it fits the object the question names (any scale).
+    ///   - fit: per grid cell, how well it fits the object the question names (any scale).
     ///   - namesObject: the chance the question names an object.
     public static func combine(
         _ probabilities: [Float], words: Range<Int>, fit: [Float], namesObject: Float, reading: ZooReading
     ) -> [Float] {
         precondition(words.count == reading.wordCount, "the reader names \(reading.wordCount) words, the network \(words.count)")
-        let cells = fit.count
-        let labels = normalised((0..<cells).map { fit[$0] * reading.probability(of: .objectLabel, at: $0) })
-            ?? normalised(fit) ?? uniform(cells)
-        let signs = normalised((0..<cells).map { reading.probability(of: .sign, at: $0) }) ?? uniform(cells)
-        let weights = (0..<cells).map { namesObject * labels[$0] + (1 - namesObject) * signs[$0] }
-        let read = reading.words(weightedBy: weights)
+        let candidates = reading.candidates
+        guard !candidates.isEmpty else { return probabilities }
+        let labels = normalised(candidates.map { fit[$0.cell] * $0.label }) ?? normalised(candidates.map { fit[$0.cell] })
+            ?? uniform(candidates.count)
+        let signs = normalised(candidates.map(\.sign)) ?? uniform(candidates.count)
         let mass = probabilities[words].reduce(0, +)
         var combined = probabilities
-        for (offset, index) in words.enumerated() { combined[index] = mass * read[offset] }
+        for index in words { combined[index] = 0 }
+        for (candidate, (label, sign)) in zip(candidates, zip(labels, signs)) {
+            let weight = mass * (namesObject * label + (1 - namesObject) * sign)
+            for (offset, index) in words.enumerated() { combined[index] += weight * candidate.words[offset] }
+        }
         return combined
     }
 

@@ -3,6 +3,7 @@ import FaultlineCore
 import FaultlineDatasets
 import FaultlineImageIO
 import FaultlineModels
+import FaultlineScenes
 import FaultlineZoo
 import Foundation
 
@@ -96,6 +97,7 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
                 }
             }
         }
+        if zooModels.contains(where: { $0.reader != nil }) { rows += try await readingRows(zooModels) }
         if cells {
             for model in zooModels {
                 for (attribute, count) in model.checkpoint.cellAccuracy(heldOut) { add("cells \(attribute)", model, count) }
@@ -118,6 +120,41 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(rows).write(to: URL(fileURLWithPath: json))
         }
+    }
+
+    /// The seed of the OCR probes `readingRows` asks (no audit's default).
+    static let readingSeed: UInt64 = 0x6F63_725F_7265_6164
+
+    /// OCR accuracy end to end: the ability suite's OCR probes (224 px images, as audits show
+    /// them) answered by each model with its reader, per template and format. The held-out
+    /// rows above score the answer network alone on 128 px examples, which no reader sees.
+    private func readingRows(_ models: [ZooModel]) async throws -> [Row] {
+        let suite = AbilitySuite(
+            count: count, seed: Self.readingSeed,
+            configuration: AbilitySuiteConfiguration(abilities: [.ocr], formats: ZooDataSettings.classifiableFormats))
+        let samples = Array(suite.samples())
+        var rows: [Row] = []
+        for model in models {
+            var counts: [String: ZooEvaluation.Count] = [:]
+            for sample in samples {
+                let probe = sample.probe
+                let image = try PNGCodec.decode(sample.imagePNGs[0])
+                let response = try await model.answer(ModelRequest(probe: probe, images: [image], parameters: DecodingParameters()))
+                let correct = JudgeSelector.judge(for: probe).judge(response: response, expected: probe.expected).outcome == .correct
+                let template = probe.lineage.factors["template"] ?? "other"
+                for key in ["all", "\(template) (\(probe.expected.format.rawValue))"] {
+                    counts[key, default: .init()].total += 1
+                    if correct { counts[key, default: .init()].correct += 1 }
+                }
+            }
+            for (key, count) in counts.sorted(by: { $0.key < $1.key }) {
+                let interval = Statistics.wilson(successes: count.correct, total: count.total)
+                rows.append(Row(
+                    slice: "ocr read at 224 px \(key)", model: model.key, correct: count.correct, total: count.total,
+                    accuracy: count.accuracy, low: interval.low, high: interval.high))
+            }
+        }
+        return rows
     }
 
     /// Zero-shot accuracy on easy-VQA's test images (64 px shapes the zoo never trained on),

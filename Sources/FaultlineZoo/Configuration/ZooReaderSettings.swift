@@ -14,6 +14,10 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
     public var channels: [Int]
     /// The width of the hidden layer between a word's window of features and the word head.
     public var width: Int
+    /// Whether the word head names the letters at each of six positions (a–z or "end") and a
+    /// word's score is the sum of its letters' log-probabilities, rather than one class per
+    /// word: every word then teaches the letters it shares with the others.
+    public var letters: Bool
     /// The window read around a word's centre, in pixels of the resampled image: wide enough
     /// for the longest word at the largest size, tall enough for a letter with some slack.
     public var windowWidth: Int
@@ -30,13 +34,14 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
     public var signProbability: Double
 
     public init(
-        readSize: Int = 256, channels: [Int] = [16, 32, 64, 64], width: Int = 256, windowWidth: Int = 128,
-        windowHeight: Int = 48, steps: Int = 3000, batchSize: Int = 8, learningRate: Double = 0.002,
+        readSize: Int = 256, channels: [Int] = [16, 32, 64, 64], width: Int = 256, letters: Bool = true, windowWidth: Int = 128,
+        windowHeight: Int = 48, steps: Int = 4000, batchSize: Int = 8, learningRate: Double = 0.002,
         weightDecay: Double = 0.01, warmupSteps: Int = 100, heldOutCount: Int = 96, signProbability: Double = 0.6
     ) {
         self.readSize = readSize
         self.channels = channels
         self.width = width
+        self.letters = letters
         self.windowWidth = windowWidth
         self.windowHeight = windowHeight
         self.steps = steps
@@ -49,7 +54,7 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case readSize, channels, width, windowWidth, windowHeight, steps, batchSize, learningRate, weightDecay,
+        case readSize, channels, width, letters, windowWidth, windowHeight, steps, batchSize, learningRate, weightDecay,
             warmupSteps, heldOutCount, signProbability
     }
 
@@ -61,6 +66,7 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
         readSize = try StrictDecoding.field(c, .readSize, d.readSize, hint: whole)
         channels = try StrictDecoding.field(c, .channels, d.channels, hint: "give a list of whole numbers")
         width = try StrictDecoding.field(c, .width, d.width, hint: whole)
+        letters = try StrictDecoding.field(c, .letters, d.letters, hint: "give true or false")
         windowWidth = try StrictDecoding.field(c, .windowWidth, d.windowWidth, hint: whole)
         windowHeight = try StrictDecoding.field(c, .windowHeight, d.windowHeight, hint: whole)
         steps = try StrictDecoding.field(c, .steps, d.steps, hint: whole)

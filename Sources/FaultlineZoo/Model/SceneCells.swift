@@ -1,3 +1,4 @@
+import FaultlineTensor
 import FaultlineScenes
 
 /// What each cell of the image-token grid holds, read off the scene graph: the shape, colour,
@@ -86,6 +87,20 @@ public enum SceneCells {
             letters.append(Int32(scalar.value - Unicode.Scalar("a").value))
         }
         return letters + Array(repeating: Int32(letterClasses - 1), count: spellingLength - letters.count)
+    }
+
+    /// [spellingLength × letterClasses, words]: 1 where word w has letter class c at
+    /// position p (row p · letterClasses + c), so log-probabilities of letters times it sum
+    /// each word's letters.
+    public static func spellingMatrix(_ spellings: [[Int32]]) -> Tensor {
+        let slots = spellingLength * letterClasses
+        var matrix = [Float](repeating: 0, count: slots * spellings.count)
+        for (word, spelling) in spellings.enumerated() {
+            for (position, letter) in spelling.enumerated() {
+                matrix[(position * letterClasses + Int(letter)) * spellings.count + word] = 1
+            }
+        }
+        return Tensor(shape: [slots, spellings.count], scalars: matrix)
     }
 
     /// An object a question names, as class indices of the cell heads; each is the class

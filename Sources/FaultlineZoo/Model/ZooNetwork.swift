@@ -248,15 +248,7 @@ public struct ZooNetwork: Sendable {
                 cellSign: Linear("image.cell.sign", inputs: width, outputs: 2, parameters: &parameters),
                 gate: Linear("answer.words.gate", inputs: width, outputs: 2, parameters: &parameters),
                 spellings: spellings,
-                spellingMatrix: spellings.map { spellings in
-                    var matrix = [Float](repeating: 0, count: letters * spellings.count)
-                    for (word, spelling) in spellings.enumerated() {
-                        for (position, letter) in spelling.enumerated() {
-                            matrix[(position * SceneCells.letterClasses + Int(letter)) * spellings.count + word] = 1
-                        }
-                    }
-                    return Tensor(shape: [letters, spellings.count], scalars: matrix)
-                })
+                spellingMatrix: spellings.map(SceneCells.spellingMatrix))
         } else {
             wordHeads = nil
         }

@@ -23,6 +23,10 @@ public struct ZooReader: Sendable {
     let centre: Conv2d
     let window: Linear
     let word: Linear
+    /// With `settings.letters`, every word's letter classes, and [letter slots, words]: 1
+    /// where a word has that letter there.
+    let spellings: [[Int32]]?
+    let spelling: Tensor?
 
     /// What the centre head tells apart at each feature pixel.
     public enum TextClass: Int32, Sendable, CaseIterable {
@@ -39,10 +43,11 @@ public struct ZooReader: Sendable {
         }
     }
 
-    /// Builds the reader and registers its freshly initialised parameters in `parameters`.
-    public init(settings: ZooReaderSettings, wordCount: Int, parameters: inout ParameterSet) {
+    /// Builds the reader for `words` (every one spelled by `SceneCells.spelling(of:)` when the
+    /// settings name letters) and registers its freshly initialised parameters in `parameters`.
+    public init(settings: ZooReaderSettings, words: [String], parameters: inout ParameterSet) {
         self.settings = settings
-        self.wordCount = wordCount
+        wordCount = words.count
         var convolutions: [Conv2d] = []
         var channels = 3
         for (index, out) in settings.channels.enumerated() {
@@ -56,7 +61,17 @@ public struct ZooReader: Sendable {
         let window = settings.windowFeatures
         self.window = Linear(
             "reader.window", inputs: channels * window.rows * window.columns, outputs: settings.width, parameters: &parameters)
-        word = Linear("reader.word", inputs: settings.width, outputs: wordCount, parameters: &parameters)
+        if settings.letters {
+            let spellings = words.compactMap(SceneCells.spelling(of:))
+            precondition(spellings.count == words.count, "a reader naming letters needs every word spelled in a–z, at most \(SceneCells.spellingLength) letters")
+            self.spellings = spellings
+            spelling = SceneCells.spellingMatrix(spellings)
+            word = Linear("reader.letters", inputs: settings.width, outputs: SceneCells.spellingLength * SceneCells.letterClasses, parameters: &parameters)
+        } else {
+            spellings = nil
+            spelling = nil
+            word = Linear("reader.word", inputs: settings.width, outputs: wordCount, parameters: &parameters)
+        }
     }
 
     /// The feature map [b, channels, side, side] of images [b, 3, readSize, readSize].
@@ -76,9 +91,21 @@ public struct ZooReader: Sendable {
             .reshaped([batch * pixels, TextClass.allCases.count])
     }
 
-    /// Word logits [locations, words]: the word head on the window around each location
-    /// (zeros beyond the image's edge).
+    /// Word scores [locations, words] whose softmax is the reader's word distribution at each
+    /// location: the word head's logits, or with letters each word's letters' log-probabilities summed.
     public func wordLogits(_ features: Variable, at locations: [Location], _ pass: ForwardPass) -> Variable {
+        let head = headOutput(features, at: locations, pass)
+        guard let spelling else { return head }
+        let slots = SceneCells.spellingLength * SceneCells.letterClasses
+        // A floor under the probabilities keeps the log finite where the softmax underflows.
+        let logProbabilities = head.reshaped([locations.count, SceneCells.spellingLength, SceneCells.letterClasses]).softmax()
+            .shifted(by: 1e-6).log().reshaped([locations.count, slots])
+        return matmul(logProbabilities, Variable(spelling))
+    }
+
+    /// The word head's raw output [locations, words or letter slots] on the window around each
+    /// location (zeros beyond the image's edge).
+    func headOutput(_ features: Variable, at locations: [Location], _ pass: ForwardPass) -> Variable {
         let size = settings.windowFeatures
         let padded = Self.padded(features, rows: size.rows / 2, columns: size.columns / 2)
         let windows = locations.map { location in
@@ -108,8 +135,15 @@ public struct ZooReader: Sendable {
         let features = featureMap(images, pass)
         let centre = crossEntropy(logits: centreLogits(features, pass), targets: centres, ignoreIndex: nil)
         guard !words.isEmpty else { return (Variable(Tensor(scalar: 0)), centre) }
-        let word = crossEntropy(logits: wordLogits(features, at: words.map(\.location), pass), targets: words.map(\.word))
-        return (word, centre)
+        let locations = words.map(\.location)
+        guard let spellings else {
+            return (crossEntropy(logits: headOutput(features, at: locations, pass), targets: words.map(\.word)), centre)
+        }
+        // Letters: a cross-entropy per position.
+        let letters = words.flatMap { spellings[Int($0.word)] }
+        let logits = headOutput(features, at: locations, pass)
+            .reshaped([locations.count * SceneCells.spellingLength, SceneCells.letterClasses])
+        return (crossEntropy(logits: logits, targets: letters), centre)
     }
 
     /// At most this many places are read per image.

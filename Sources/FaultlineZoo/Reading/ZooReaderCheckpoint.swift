@@ -32,7 +32,7 @@ public struct ZooReaderCheckpoint: Sendable {
     /// A freshly initialised reader; `seed` (the model's) initialises the weights.
     public init(modelName: String, seed: UInt64, settings: ZooReaderSettings, words: [String]) {
         var parameters = ParameterSet(seed: seed ^ Self.seedKey)
-        reader = ZooReader(settings: settings, wordCount: words.count, parameters: &parameters)
+        reader = ZooReader(settings: settings, words: words, parameters: &parameters)
         self.modelName = modelName
         self.settings = settings
         self.words = words

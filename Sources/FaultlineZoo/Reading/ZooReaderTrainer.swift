@@ -8,8 +8,8 @@ public struct ZooReaderEvaluation: Sendable, Equatable {
     /// Words the reader has a class for, and how many of them the word head names when it
     /// reads at their centre.
     public var words = ZooEvaluation.Count()
-    /// Texts (labels and signs), and at how many of their centres the centre head names
-    /// their kind.
+    /// Texts (labels and signs), and around how many of their centres the centre head puts
+    /// at least half a chance on their kind (summed over the 3 × 3 pixels, as reading does).
     public var centres = ZooEvaluation.Count()
     /// Pixels without a text's centre, and how many of them the centre head leaves empty.
     public var empty = ZooEvaluation.Count()
@@ -118,15 +118,25 @@ public struct ZooReaderTrainer: Sendable {
             let batch = try data.batch(.heldOut, start: start, count: min(settings.batchSize, count - start), threads: threads)
             let pass = ForwardPass(parameters: checkpoint.parameters)
             let features = checkpoint.reader.featureMap(Variable(batch.images), pass)
-            let centres = checkpoint.reader.centreLogits(features, pass).value.argmaxRows()
+            let logits = checkpoint.reader.centreLogits(features, pass).value
+            let argmax = logits.argmaxRows()
+            let probabilities = logits.softmaxRows()
+            let side = settings.featureSide, classes = ZooReader.TextClass.allCases.count
             for (pixel, kind) in batch.centres.enumerated() {
                 if kind == ZooReader.TextClass.nothing.rawValue {
                     evaluation.empty.total += 1
-                    if centres[pixel] == Int(kind) { evaluation.empty.correct += 1 }
-                } else {
-                    evaluation.centres.total += 1
-                    if centres[pixel] == Int(kind) { evaluation.centres.correct += 1 }
+                    if argmax[pixel] == Int(kind) { evaluation.empty.correct += 1 }
+                    continue
                 }
+                let image = pixel / (side * side), row = pixel % (side * side) / side, column = pixel % side
+                var around: Float = 0
+                for r in max(0, row - 1)...min(side - 1, row + 1) {
+                    for c in max(0, column - 1)...min(side - 1, column + 1) {
+                        around += probabilities[(image * side * side + r * side + c) * classes + Int(kind)]
+                    }
+                }
+                evaluation.centres.total += 1
+                if around >= 0.5 { evaluation.centres.correct += 1 }
             }
             if !batch.words.isEmpty {
                 let read = checkpoint.reader.wordLogits(features, at: batch.words.map(\.location), pass).value.argmaxRows()
@@ -142,6 +152,9 @@ public struct ZooReaderTrainer: Sendable {
 }
 
 extension Tensor {
+    /// The softmax of each row of a [rows, columns] tensor, flat.
+    func softmaxRows() -> [Float] { Variable(self).softmax().value.scalars }
+
     /// The index of the largest value of each row of a [rows, columns] tensor (the first on a tie).
     func argmaxRows() -> [Int] {
         let columns = shape[1]

@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "FaultlineImageIOTests", dependencies: ["FaultlineImageIO"]),
         .testTarget(name: "FaultlineScenesTests", dependencies: ["FaultlineScenes"]),
         .testTarget(name: "FaultlineTensorTests", dependencies: ["FaultlineTensor"]),
-        .testTarget(name: "FaultlineZooTests", dependencies: ["FaultlineZoo", "FaultlineScenes", "FaultlineTensor"]),
+        .testTarget(name: "FaultlineZooTests", dependencies: ["FaultlineZoo", "FaultlineScenes", "FaultlineTensor", "FaultlineImageIO"]),
         .testTarget(
             name: "FaultlineModelsTests",
             dependencies: [

@@ -105,4 +105,55 @@ import Testing
         #expect(result.status != 0)
         #expect(result.error.contains("reference-a") && result.error.contains("target"), "\(result.error)")
     }
+
+    @Test func aReaderSectionTrainsAReaderBesideTheWeightsThatEvaluateReadsWith() async throws {
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let configuration = scratch.appendingPathComponent("reading.json")
+        try """
+            { "name": "reading", "seed": 4,
+              "data": { "imageSize": 64, "renderSize": 64, "maxQuestionTokens": 16 },
+              "architecture": { "imageChannels": [8, 16, 16], "width": 32, "heads": 2, "fusionLayers": 1, "embeddingDimension": 16,
+                                "cellSizeAndTexture": true, "attributeSummary": true, "objectPairs": true },
+              "training": { "steps": 2, "batchSize": 8, "warmupSteps": 0, "checkpointEvery": 2, "heldOutCount": 8, "threads": 2 },
+              "reader": { "readSize": 128, "channels": [8, 8], "width": 32, "windowWidth": 64, "windowHeight": 24,
+                          "steps": 3, "batchSize": 2, "warmupSteps": 0, "heldOutCount": 2 } }
+            """.write(to: configuration, atomically: true, encoding: .utf8)
+        let out = scratch.appendingPathComponent("reading")
+        let trained = try await FaultlineProcess.run(["zoo", "train", "--config", configuration.path, "--out", out.path])
+        #expect(trained.status == 0, "\(trained.error)")
+        #expect(trained.output.contains("Reader on 2 held-out images"), "\(trained.output)")
+        let reader = out.appendingPathComponent("reading.reader.safetensors")
+        #expect(FileManager.default.fileExists(atPath: reader.path))
+
+        // The reader beside the weights is loaded with them; zoo evaluate then reads OCR probes end to end.
+        let key = "zoo:reading?weights=\(out.appendingPathComponent("reading.safetensors").path)"
+        let evaluated = try await FaultlineProcess.run([
+            "zoo", "evaluate", "--model", key, "--slices-from", configuration.path, "--count", "6",
+        ])
+        #expect(evaluated.status == 0, "\(evaluated.error)")
+        #expect(evaluated.output.contains("ocr read at 224 px all"), "\(evaluated.output)")
+        let unread = try await FaultlineProcess.run([
+            "zoo", "evaluate", "--model", key + "&reader=none", "--slices-from", configuration.path, "--count", "6",
+        ])
+        #expect(unread.status == 0, "\(unread.error)")
+        #expect(!unread.output.contains("ocr read at 224 px"))
+
+        // --reader-only retrains the reader alone, to the same bytes.
+        let again = scratch.appendingPathComponent("again")
+        let readerOnly = try await FaultlineProcess.run([
+            "zoo", "train", "--config", configuration.path, "--out", again.path, "--reader-only",
+        ])
+        #expect(readerOnly.status == 0, "\(readerOnly.error)")
+        #expect(!FileManager.default.fileExists(atPath: again.appendingPathComponent("reading.safetensors").path))
+        #expect(try Data(contentsOf: again.appendingPathComponent("reading.reader.safetensors")) == Data(contentsOf: reader))
+    }
+
+    @Test func readerOnlyWithoutAReaderSectionSaysHowToAddOne() async throws {
+        let configuration = try writeTinyConfiguration()
+        let result = try await FaultlineProcess.run([
+            "zoo", "train", "--config", configuration.path, "--out", scratch.appendingPathComponent("none").path, "--reader-only",
+        ])
+        #expect(result.status != 0)
+        #expect(result.error.contains("no \"reader\" section"), "\(result.error)")
+    }
 }

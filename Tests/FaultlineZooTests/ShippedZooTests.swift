@@ -1,4 +1,5 @@
 import FaultlineCore
+import FaultlineImageIO
 import FaultlineScenes
 import FaultlineTensor
 import Foundation
@@ -94,5 +95,31 @@ struct ShippedZooTests {
         }
         try #require(asked >= 60)
         #expect(Double(right) >= 0.75 * Double(asked), "\(name): \(right) of \(asked) relation questions right")
+    }
+
+    /// OCR probes at 224 px, as audits show them, from a seed no audit uses by default.
+    static let readingProbes: [ProbeSample] = Array(AbilitySuite(
+        count: 60, seed: 0x7265_6164, configuration: AbilitySuiteConfiguration(abilities: [.ocr], formats: [.freeText, .multipleChoice])
+    ).samples())
+
+    /// How many of `readingProbes` `model` answers right.
+    static func correctReadings(_ model: ZooModel) throws -> Int {
+        try readingProbes.filter { sample in
+            let image = try PNGCodec.decode(sample.imagePNGs[0])
+            let input = model.inputs(image: image, prompt: sample.probe.prompt)
+            let answer = model.resolve(model.readingDistribution(image: image, input: input), for: sample.probe).value
+            return answer == AnswerValue.expected(sample.probe.expected)
+        }.count
+    }
+
+    @Test("each shipped model reads words with its reader: OCR questions far better answered than without it", arguments: ZooCatalog.names)
+    func readsWrittenWords(name: String) throws {
+        let url = try #require(ZooCatalog.weightsURL(named: name))
+        let reading = try ZooModel(key: "zoo:\(name)", weights: url)
+        #expect(reading.reader != nil, "no reader beside \(url.path)")
+        let blind = try ZooModel(key: "zoo:\(name)", weights: url, reader: .none)
+        let read = try Self.correctReadings(reading), unread = try Self.correctReadings(blind)
+        #expect(read >= 20, "\(name) with its reader: \(read) of \(Self.readingProbes.count)")
+        #expect(read >= unread + 10, "\(name): \(read) with its reader, \(unread) without")
     }
 }

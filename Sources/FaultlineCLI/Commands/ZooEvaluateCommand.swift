@@ -138,23 +138,34 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
             var counts: [String: ZooEvaluation.Count] = [:]
             for sample in samples {
                 let probe = sample.probe
-                let image = try PNGCodec.decode(sample.imagePNGs[0])
-                let response = try await model.answer(ModelRequest(probe: probe, images: [image], parameters: DecodingParameters()))
-                let correct = JudgeSelector.judge(for: probe).judge(response: response, expected: probe.expected).outcome == .correct
+                let correct = try await Self.answersRight(model, sample)
                 let template = probe.lineage.factors["template"] ?? "other"
                 for key in ["all", "\(template) (\(probe.expected.format.rawValue))"] {
                     counts[key, default: .init()].total += 1
                     if correct { counts[key, default: .init()].correct += 1 }
                 }
             }
-            for (key, count) in counts.sorted(by: { $0.key < $1.key }) {
-                let interval = Statistics.wilson(successes: count.correct, total: count.total)
-                rows.append(Row(
-                    slice: "ocr read at 224 px \(key)", model: model.key, correct: count.correct, total: count.total,
-                    accuracy: count.accuracy, low: interval.low, high: interval.high))
-            }
+            rows += Self.rows(counts, slicePrefix: "ocr read at 224 px", model: model)
         }
         return rows
+    }
+
+    /// Whether `model` answers `sample` (one image) right, as an audit judges it.
+    private static func answersRight(_ model: ZooModel, _ sample: ProbeSample) async throws -> Bool {
+        let probe = sample.probe
+        let image = try PNGCodec.decode(sample.imagePNGs[0])
+        let response = try await model.answer(ModelRequest(probe: probe, images: [image], parameters: DecodingParameters()))
+        return JudgeSelector.judge(for: probe).judge(response: response, expected: probe.expected).outcome == .correct
+    }
+
+    /// One row per key of `counts`, in key order, its slice "`slicePrefix` key".
+    private static func rows(_ counts: [String: ZooEvaluation.Count], slicePrefix: String, model: ZooModel) -> [Row] {
+        counts.sorted(by: { $0.key < $1.key }).map { key, count in
+            let interval = Statistics.wilson(successes: count.correct, total: count.total)
+            return Row(
+                slice: "\(slicePrefix) \(key)", model: model.key, correct: count.correct, total: count.total,
+                accuracy: count.accuracy, low: interval.low, high: interval.high)
+        }
     }
 
     /// Zero-shot accuracy on easy-VQA's test images (64 px shapes the zoo never trained on),
@@ -175,9 +186,7 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
                     continue
                 }
                 used += 1
-                let image = try PNGCodec.decode(sample.imagePNGs[0])
-                let response = try await model.answer(ModelRequest(probe: probe, images: [image], parameters: DecodingParameters()))
-                let correct = JudgeSelector.judge(for: probe).judge(response: response, expected: probe.expected).outcome == .correct
+                let correct = try await Self.answersRight(model, sample)
                 let type = probe.lineage.factors["question-type"] ?? "other"
                 // Presence questions also by polarity: half of easy-VQA's are negated ("is there
                 // not a circle?", "is no circle present?"), a wording the zoo's world never asks.
@@ -187,12 +196,7 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
                     if correct { counts[type, default: .init()].correct += 1 }
                 }
             }
-            for (type, count) in counts.sorted(by: { $0.key < $1.key }) {
-                let interval = Statistics.wilson(successes: count.correct, total: count.total)
-                rows.append(Row(
-                    slice: "easy-VQA test (zero-shot) \(type)", model: model.key, correct: count.correct, total: count.total,
-                    accuracy: count.accuracy, low: interval.low, high: interval.high))
-            }
+            rows += Self.rows(counts, slicePrefix: "easy-VQA test (zero-shot)", model: model)
             print("\(model.key): easy-VQA questions skipped because their answer is outside the vocabulary: \(uncovered)")
         }
         return rows

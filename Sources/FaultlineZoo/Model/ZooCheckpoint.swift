@@ -59,12 +59,7 @@ public struct ZooCheckpoint: Sendable {
             MetadataKey.step: String(step),
         ]
         for (name, value) in metrics { metadata[MetadataKey.metricPrefix + name] = value }
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try parameters.save(to: url, metadata: metadata)
-        } catch {
-            throw ZooCheckpointError(path: url.path, problem: "could not be written: \(error)", remedy: "check the directory is writable")
-        }
+        try WeightsFile.write(parameters, metadata: metadata, to: url)
     }
 
     /// Reads a checkpoint written by `save(to:)`.
@@ -74,24 +69,13 @@ public struct ZooCheckpoint: Sendable {
     ///   that do not fit the configuration in the metadata (missing, extra or reshaped
     ///   tensors).
     public static func load(from url: URL) throws(ZooCheckpointError) -> ZooCheckpoint {
-        let file: SafeTensorsFile
-        do {
-            file = try SafeTensors.read(from: url)
-        } catch {
-            throw ZooCheckpointError(path: url.path, problem: error.description, remedy: "retrain it with `faultline zoo train`, or restore the file")
-        }
-        return try decode(file, path: url.path)
+        try decode(WeightsFile.read(url, remedy: "retrain it with `faultline zoo train`, or restore the file"), path: url.path)
     }
 
     /// A checkpoint from a safetensors file already read.
     public static func decode(_ file: SafeTensorsFile, path: String) throws(ZooCheckpointError) -> ZooCheckpoint {
         func entry(_ key: String) throws(ZooCheckpointError) -> String {
-            guard let value = file.metadata[key] else {
-                throw ZooCheckpointError(
-                    path: path, problem: "not a Faultline zoo checkpoint: its metadata has no '\(key)'",
-                    remedy: "pass a file written by `faultline zoo train`")
-            }
-            return value
+            try WeightsFile.entry(key, of: file, path: path, kind: "zoo checkpoint", remedy: "pass a file written by `faultline zoo train`")
         }
         let format = try entry(MetadataKey.format)
         guard format == Self.format else {
@@ -118,16 +102,55 @@ public struct ZooCheckpoint: Sendable {
             throw ZooCheckpointError(path: path, problem: "its vocabulary does not decode: \(error)", remedy: "retrain the model")
         }
         var checkpoint = ZooCheckpoint(configuration: configuration, answers: answers, tokenizer: tokenizer)
+        try WeightsFile.load(&checkpoint.parameters, from: file, path: path)
+        checkpoint.step = Int(try entry(MetadataKey.step)) ?? 0
+        checkpoint.metrics = WeightsFile.metrics(of: file, prefix: MetadataKey.metricPrefix)
+        return checkpoint
+    }
+}
+
+/// What zoo checkpoints and readers share: a safetensors file of weights whose metadata
+/// carries the rest, with errors that name the file.
+enum WeightsFile {
+    static func write(_ parameters: ParameterSet, metadata: [String: String], to url: URL) throws(ZooCheckpointError) {
         do {
-            try checkpoint.parameters.load(file, path: path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try parameters.save(to: url, metadata: metadata)
+        } catch {
+            throw ZooCheckpointError(path: url.path, problem: "could not be written: \(error)", remedy: "check the directory is writable")
+        }
+    }
+
+    static func read(_ url: URL, remedy: String) throws(ZooCheckpointError) -> SafeTensorsFile {
+        do {
+            return try SafeTensors.read(from: url)
+        } catch {
+            throw ZooCheckpointError(path: url.path, problem: error.description, remedy: remedy)
+        }
+    }
+
+    /// The metadata entry `key`, or an error saying the file is not a `kind`.
+    static func entry(_ key: String, of file: SafeTensorsFile, path: String, kind: String, remedy: String) throws(ZooCheckpointError) -> String {
+        guard let value = file.metadata[key] else {
+            throw ZooCheckpointError(path: path, problem: "not a Faultline \(kind): its metadata has no '\(key)'", remedy: remedy)
+        }
+        return value
+    }
+
+    /// Replaces `parameters` with the file's tensors, all or nothing.
+    static func load(_ parameters: inout ParameterSet, from file: SafeTensorsFile, path: String) throws(ZooCheckpointError) {
+        do {
+            try parameters.load(file, path: path)
         } catch {
             throw ZooCheckpointError(path: path, problem: error.problem + (error.tensor.map { " (tensor \"\($0)\")" } ?? ""), remedy: error.remedy)
         }
-        checkpoint.step = Int(try entry(MetadataKey.step)) ?? 0
-        for (key, value) in file.metadata where key.hasPrefix(MetadataKey.metricPrefix) {
-            checkpoint.metrics[String(key.dropFirst(MetadataKey.metricPrefix.count))] = value
-        }
-        return checkpoint
+    }
+
+    /// The metadata entries under `prefix`, keyed by the rest of their key.
+    static func metrics(of file: SafeTensorsFile, prefix: String) -> [String: String] {
+        var metrics: [String: String] = [:]
+        for (key, value) in file.metadata where key.hasPrefix(prefix) { metrics[String(key.dropFirst(prefix.count))] = value }
+        return metrics
     }
 }
 

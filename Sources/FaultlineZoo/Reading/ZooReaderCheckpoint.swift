@@ -68,12 +68,7 @@ public struct ZooReaderCheckpoint: Sendable {
             MetadataKey.step: String(step),
         ]
         for (name, value) in metrics { metadata[MetadataKey.metricPrefix + name] = value }
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try parameters.save(to: url, metadata: metadata)
-        } catch {
-            throw ZooCheckpointError(path: url.path, problem: "could not be written: \(error)", remedy: "check the directory is writable")
-        }
+        try WeightsFile.write(parameters, metadata: metadata, to: url)
     }
 
     /// Reads a reader written by `save(to:)`.
@@ -81,21 +76,11 @@ public struct ZooReaderCheckpoint: Sendable {
     /// - Throws: `ZooCheckpointError` naming the file and what is wrong: not safetensors, not
     ///   a reader, metadata that does not decode, or weights that do not fit its settings.
     public static func load(from url: URL) throws(ZooCheckpointError) -> ZooReaderCheckpoint {
-        let file: SafeTensorsFile
-        do {
-            file = try SafeTensors.read(from: url)
-        } catch {
-            throw ZooCheckpointError(
-                path: url.path, problem: error.description, remedy: "retrain it with `faultline zoo train --reader-only`, or restore the file")
-        }
+        let file = try WeightsFile.read(url, remedy: "retrain it with `faultline zoo train --reader-only`, or restore the file")
         let path = url.path
         func entry(_ key: String) throws(ZooCheckpointError) -> String {
-            guard let value = file.metadata[key] else {
-                throw ZooCheckpointError(
-                    path: path, problem: "not a Faultline zoo reader: its metadata has no '\(key)'",
-                    remedy: "pass a NAME.reader.safetensors file written by `faultline zoo train`")
-            }
-            return value
+            try WeightsFile.entry(
+                key, of: file, path: path, kind: "zoo reader", remedy: "pass a NAME.reader.safetensors file written by `faultline zoo train`")
         }
         let format = try entry(MetadataKey.format)
         if format == ZooCheckpoint.format {
@@ -119,15 +104,9 @@ public struct ZooReaderCheckpoint: Sendable {
         }
         let words = try entry(MetadataKey.words).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var checkpoint = ZooReaderCheckpoint(modelName: try entry(MetadataKey.model), seed: 0, settings: settings, words: words)
-        do {
-            try checkpoint.parameters.load(file, path: path)
-        } catch {
-            throw ZooCheckpointError(path: path, problem: error.problem + (error.tensor.map { " (tensor \"\($0)\")" } ?? ""), remedy: error.remedy)
-        }
+        try WeightsFile.load(&checkpoint.parameters, from: file, path: path)
         checkpoint.step = Int(try entry(MetadataKey.step)) ?? 0
-        for (key, value) in file.metadata where key.hasPrefix(MetadataKey.metricPrefix) {
-            checkpoint.metrics[String(key.dropFirst(MetadataKey.metricPrefix.count))] = value
-        }
+        checkpoint.metrics = WeightsFile.metrics(of: file, prefix: MetadataKey.metricPrefix)
         return checkpoint
     }
 }

@@ -118,8 +118,10 @@ struct ShippedZooTests {
         let reading = try ZooModel(key: "zoo:\(name)", weights: url)
         #expect(reading.reader != nil, "no reader beside \(url.path)")
         let blind = try ZooModel(key: "zoo:\(name)", weights: url, reader: .none)
+        // The shipped readers: 36, 31 and 38 of 60 right; without them 17, 15 and 14 (multiple
+        // choice guessed from the answer network's word prior, free text never).
         let read = try Self.correctReadings(reading), unread = try Self.correctReadings(blind)
-        #expect(read >= 20, "\(name) with its reader: \(read) of \(Self.readingProbes.count)")
-        #expect(read >= unread + 10, "\(name): \(read) with its reader, \(unread) without")
+        #expect(read >= 24, "\(name) with its reader: \(read) of \(Self.readingProbes.count)")
+        #expect(read >= unread + 12, "\(name): \(read) with its reader, \(unread) without")
     }
 }

@@ -184,7 +184,8 @@ public struct ZooModel: VisionLanguageModel, Embedder {
         let words = checkpoint.answers.wordIndices
         guard ZooWrittenWords.wantsReading(probabilities, words: words),
             let location = network.subjectLocation(
-                imageTokens: tokens, questionEmbeddings: questions, questionMask: input.encoding.mask, pass)
+                imageTokens: tokens, questionEmbeddings: questions, questionMask: input.encoding.mask, pass),
+            location.objects[0] >= ZooWrittenWords.objectsNeeded
         else { return probabilities }
         let reading = reader.reader.read(readerPreprocessor.process(image), parameters: reader.parameters)
         return ZooWrittenWords.combine(

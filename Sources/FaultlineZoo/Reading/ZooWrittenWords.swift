@@ -15,6 +15,12 @@ public enum ZooWrittenWords {
     /// reading costs a second network's pass.
     public static let consultedAbove: Float = 0.5
 
+    /// The reader learnt from scenes of 1 to 8 objects; an image in which the answer network
+    /// sees fewer than half an object — a chart, a table, an empty canvas — is not one it can
+    /// read, and its guesses there would override the answer network's (chart and table
+    /// questions lost 1–6 points before this rule).
+    public static let objectsNeeded: Float = 0.5
+
     /// Whether `probabilities` put enough on the words in `words` to consult the reader.
     public static func wantsReading(_ probabilities: [Float], words: Range<Int>) -> Bool {
         probabilities[words].reduce(0, +) >= consultedAbove

@@ -124,4 +124,20 @@ struct ShippedZooTests {
         #expect(read >= 24, "\(name) with its reader: \(read) of \(Self.readingProbes.count)")
         #expect(read >= unread + 12, "\(name): \(read) with its reader, \(unread) without")
     }
+
+    @Test("the reader leaves chart and table questions to the answer network, which sees no object there")
+    func chartsAndTablesAreNotRead() throws {
+        let url = try #require(ZooCatalog.weightsURL(named: "reference-a"))
+        let model = try ZooModel(key: "zoo:reference-a", weights: url)
+        let suite = AbilitySuite(
+            count: 16, seed: 0x7461_626C,
+            configuration: AbilitySuiteConfiguration(abilities: [.structuredData], formats: [.freeText, .multipleChoice]))
+        for sample in suite.samples() {
+            let image = try PNGCodec.decode(sample.imagePNGs[0])
+            let input = model.inputs(image: image, prompt: sample.probe.prompt)
+            #expect(
+                model.readingDistribution(image: image, input: input) == model.distribution(pixels: input.pixels, encoding: input.encoding),
+                "probe \(sample.probe.id)")
+        }
+    }
 }

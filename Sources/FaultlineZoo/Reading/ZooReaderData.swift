@@ -4,8 +4,8 @@ import FaultlineTensor
 
 /// The reader's examples: object scenes whose objects carry a word wherever one fits
 /// legibly, some with a sign, rendered on the scene engine's usual canvas and resampled to
-/// `readSize` exactly as an audited image is; per cell, the word centred there and the kind
-/// of text.
+/// `readSize` exactly as an audited image is; per feature pixel, the kind of text centred
+/// there, and each known word at its centre's pixel.
 ///
 /// The reader's world is the clean scene engine: plants change what answers co-occur with,
 /// never what a word looks like, so the reader of a planted model is trained like any other.

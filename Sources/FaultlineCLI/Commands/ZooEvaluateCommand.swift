@@ -12,7 +12,7 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
         commandName: "evaluate",
         abstract: "Score zoo models on clean held-out scenes per ability and on the planted slices of a configuration.",
         discussion: """
-            Every model sees the same examples: the clean held-out split and, for each plan of the configuration named by --slices-from, the slice that tests it (the cue present with another answer, the cue removed, answers in the hole, the misleading phrase or sentence, swapped captions). The planted model should be far worse than the references on its slices and close to them on the control.
+            Every model sees the same examples: the clean held-out split and, for each plan of the configuration named by --slices-from, the slice that tests it (the cue present with another answer, the cue removed, answers in the hole, the misleading phrase or sentence, swapped captions). The planted model should be far worse than the references on its slices and close to them on the control. When a model has a text reader, the ability suite's OCR probes are also answered end to end at 224 px ("ocr read at 224 px" rows): the held-out rows score the answer network alone on its 128 px examples.
 
             Example:
               faultline zoo evaluate --model zoo:reference-a --model zoo:reference-b --model zoo:target

@@ -15,7 +15,6 @@ public struct ZooModel: VisionLanguageModel, Embedder {
     private let preprocessor: ZooImagePreprocessor
     /// The text reader that names written words, when the model has one (`reading(with:)`).
     public private(set) var reader: ZooReaderCheckpoint?
-    private var readerPreprocessor: ZooImagePreprocessor?
 
     /// Part of every zoo fingerprint, raised whenever inference arithmetic changes (revision 2:
     /// convolutions sum image by image), so that answers cached from an older engine are not
@@ -102,7 +101,6 @@ public struct ZooModel: VisionLanguageModel, Embedder {
         }
         var model = self
         model.reader = reader
-        model.readerPreprocessor = ZooImagePreprocessor(size: reader.settings.readSize)
         model.fingerprint += " reader \(digest.prefix(16))"
         return model
     }
@@ -172,7 +170,7 @@ public struct ZooModel: VisionLanguageModel, Embedder {
     /// The answer distribution with the written words named by the reader where the network
     /// expects one (`ZooWrittenWords`); without a reader, `distribution(pixels:encoding:)`.
     public func readingDistribution(image: RasterImage, input: Inputs) -> [Float] {
-        guard let reader, let readerPreprocessor else { return distribution(pixels: input.pixels, encoding: input.encoding) }
+        guard let reader else { return distribution(pixels: input.pixels, encoding: input.encoding) }
         let size = checkpoint.configuration.data.imageSize
         let network = checkpoint.network
         let pass = ForwardPass(parameters: checkpoint.parameters)
@@ -187,7 +185,8 @@ public struct ZooModel: VisionLanguageModel, Embedder {
                 imageTokens: tokens, questionEmbeddings: questions, questionMask: input.encoding.mask, pass),
             location.objects[0] >= ZooWrittenWords.objectsNeeded
         else { return probabilities }
-        let reading = reader.reader.read(readerPreprocessor.process(image), parameters: reader.parameters)
+        let pixels = ZooImagePreprocessor(size: reader.settings.readSize).process(image)
+        let reading = reader.reader.read(pixels, parameters: reader.parameters)
         return ZooWrittenWords.combine(
             probabilities, words: words, fit: location.fit.scalars, namesObject: location.namesObject[0], reading: reading)
     }

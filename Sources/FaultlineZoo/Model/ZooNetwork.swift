@@ -388,11 +388,7 @@ public struct ZooNetwork: Sendable {
             case .word: wordScores(flat, pass)?.value
             }
             guard let logits else { continue }
-            let classes = logits.shape[1]
-            predictions[attribute] = (0..<(batch * cells)).map { row in
-                let scores = logits.scalars[(row * classes)..<((row + 1) * classes)]
-                return Int32(scores.indices.max { scores[$0] < scores[$1] }! - row * classes)
-            }
+            predictions[attribute] = logits.argmaxRows().map(Int32.init)
         }
         return predictions
     }

@@ -59,10 +59,10 @@ public struct ZooReaderData: Sendable {
         var centres = [Int32](repeating: ZooReader.TextClass.nothing.rawValue, count: side * side)
         var words: [(row: Int, column: Int, word: Int32)] = []
         func mark(_ text: String, x: Double, y: Double, as kind: ZooReader.TextClass) {
-            let row = min(side - 1, max(0, Int(y * Double(side)))), column = min(side - 1, max(0, Int(x * Double(side))))
-            centres[row * side + column] = kind.rawValue
+            let pixel = SceneCells.cell(x: x, y: y, side: side)
+            centres[pixel] = kind.rawValue
             if let index = answers.index(of: text), answers.wordIndices.contains(index) {
-                words.append((row, column, Int32(index - answers.wordIndices.lowerBound)))
+                words.append((pixel / side, pixel % side, Int32(index - answers.wordIndices.lowerBound)))
             }
         }
         for object in scene.objects {

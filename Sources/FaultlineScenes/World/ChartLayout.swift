@@ -42,6 +42,16 @@ enum ChartLayout {
         return min(labelSize, 0.92 * slot / (advance * side))
     }
 
+    /// The y centre of legend row `index` of `count` (pie charts), in canvas fractions.
+    static func legendRowY(_ index: Int, of count: Int) -> Double {
+        pieCentreY + (Double(index) - Double(count - 1) / 2) * legendRowHeight
+    }
+
+    /// Where legend text starts (pie charts), right of its swatch, in canvas fractions.
+    static func legendTextLeft(width: Int, height: Int) -> Double {
+        legendX + (legendSwatch + legendGap) * Double(min(width, height)) / Double(width)
+    }
+
     /// The font size at which `text` fits the pie chart's legend, at most `labelSize`.
     static func legendTextSize(_ text: String, width: Int, height: Int) -> Double {
         let side = Double(min(width, height))

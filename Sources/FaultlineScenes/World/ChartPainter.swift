@@ -210,11 +210,10 @@ enum ChartPainter {
         }
 
         // Legend: a swatch and the category for each slice, centred beside the pie.
-        let rows = Double(chart.labels.count)
         let swatch = ChartLayout.legendSwatch * frame.side
         let textSize = ChartLayout.categoryTextSize(chart, width: Int(frame.width), height: Int(frame.height)) * frame.side
         for (index, label) in chart.labels.enumerated() {
-            let rowY = (ChartLayout.pieCentreY + (Double(index) - (rows - 1) / 2) * ChartLayout.legendRowHeight) * frame.height
+            let rowY = ChartLayout.legendRowY(index, of: chart.labels.count) * frame.height
             let x = ChartLayout.legendX * frame.width
             cairo_rectangle(cairo, x, rowY - swatch / 2, swatch, swatch)
             RGB(sliceColours[index % sliceColours.count]).set(on: cairo)

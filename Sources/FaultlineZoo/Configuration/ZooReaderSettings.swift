@@ -32,11 +32,18 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
     public var heldOutCount: Int
     /// The chance that a training scene has a sign (objects always carry a word when one fits).
     public var signProbability: Double
+    /// The share of training images that are charts or tables (half each), whose category
+    /// names, headers and word cells the reader learns to find and read like signs.
+    public var structuredProbability: Double
+    /// The share of training images with no objects: an empty canvas, with a sign at
+    /// `signProbability`, as audits show them.
+    public var emptyProbability: Double
 
     public init(
         readSize: Int = 256, channels: [Int] = [16, 32, 64, 64], width: Int = 256, letters: Bool = true, windowWidth: Int = 128,
         windowHeight: Int = 48, steps: Int = 4000, batchSize: Int = 8, learningRate: Double = 0.002,
-        weightDecay: Double = 0.01, warmupSteps: Int = 100, heldOutCount: Int = 96, signProbability: Double = 0.6
+        weightDecay: Double = 0.01, warmupSteps: Int = 100, heldOutCount: Int = 96, signProbability: Double = 0.6,
+        structuredProbability: Double = 0, emptyProbability: Double = 0
     ) {
         self.readSize = readSize
         self.channels = channels
@@ -51,11 +58,13 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
         self.warmupSteps = warmupSteps
         self.heldOutCount = heldOutCount
         self.signProbability = signProbability
+        self.structuredProbability = structuredProbability
+        self.emptyProbability = emptyProbability
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case readSize, channels, width, letters, windowWidth, windowHeight, steps, batchSize, learningRate, weightDecay,
-            warmupSteps, heldOutCount, signProbability
+            warmupSteps, heldOutCount, signProbability, structuredProbability, emptyProbability
     }
 
     public init(from decoder: any Decoder) throws {
@@ -76,6 +85,9 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
         warmupSteps = try StrictDecoding.field(c, .warmupSteps, d.warmupSteps, hint: whole)
         heldOutCount = try StrictDecoding.field(c, .heldOutCount, d.heldOutCount, hint: whole)
         signProbability = try StrictDecoding.field(c, .signProbability, d.signProbability, hint: number)
+        structuredProbability = try StrictDecoding.field(
+            c, .structuredProbability, d.structuredProbability, hint: number)
+        emptyProbability = try StrictDecoding.field(c, .emptyProbability, d.emptyProbability, hint: number)
     }
 
     /// The grid the answer network points at: a word the reader finds is placed in one of
@@ -112,5 +124,10 @@ public struct ZooReaderSettings: Codable, Sendable, Hashable {
         try check(heldOutCount >= 0, "heldOutCount", "\(heldOutCount) must be 0 or more")
         try check(signProbability.isFinite && (0...1).contains(signProbability), "signProbability",
             "\(signProbability) is outside 0...1")
+        for (field, value) in [("structuredProbability", structuredProbability), ("emptyProbability", emptyProbability)] {
+            try check(value.isFinite && (0...1).contains(value), field, "\(value) is outside 0...1")
+        }
+        try check(structuredProbability + emptyProbability <= 1, "emptyProbability",
+            "structuredProbability + emptyProbability is \(structuredProbability + emptyProbability); together they must be at most 1")
     }
 }

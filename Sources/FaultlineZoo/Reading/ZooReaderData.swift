@@ -3,9 +3,11 @@ import FaultlineScenes
 import FaultlineTensor
 
 /// The reader's examples: object scenes whose objects carry a word wherever one fits
-/// legibly, some with a sign, rendered on the scene engine's usual canvas and resampled to
-/// `readSize` exactly as an audited image is; per feature pixel, the kind of text centred
-/// there, and each known word at its centre's pixel.
+/// legibly, some with a sign, and (as the settings ask) empty canvases, charts and tables,
+/// rendered on the scene engine's usual canvas and resampled to `readSize` exactly as an
+/// audited image is; per feature pixel, the kind of text centred there (an object's label,
+/// or any other writing with a letter in it, as "sign"), and each known word at its centre's
+/// pixel. Numbers alone (chart values, numeric cells) are not the reader's to find.
 ///
 /// The reader's world is the clean scene engine: plants change what answers co-occur with,
 /// never what a word looks like, so the reader of a planted model is trained like any other.
@@ -15,6 +17,8 @@ public struct ZooReaderData: Sendable {
     public let answers: AnswerVocabulary
     let seed: UInt64
     let generator: SceneGenerator
+    /// Draws the empty canvases, charts and tables.
+    let sceneryGenerator: SceneGenerator
     let preprocessor: ZooImagePreprocessor
     private let renderer = SceneRenderer()
 
@@ -46,6 +50,8 @@ public struct ZooReaderData: Sendable {
         seed = configuration.seed ^ 0x7265_6164_6572
         generator = SceneGenerator(configuration: SceneGeneratorConfiguration(
             objectCount: configuration.data.objectCount, labelProbability: 1, signProbability: settings.signProbability))
+        sceneryGenerator = SceneGenerator(configuration: SceneGeneratorConfiguration(
+            objectCount: 0...0, labelProbability: 1, signProbability: settings.signProbability))
         preprocessor = ZooImagePreprocessor(size: settings.readSize)
     }
 
@@ -53,7 +59,14 @@ public struct ZooReaderData: Sendable {
     public func example(_ split: Split, index: Int) throws(SceneRenderError) -> Example {
         let stream = UInt64(index) &* 2 &+ (split == .train ? 0 : 1)
         var generator = SeededGenerator(seed: seed, stream: stream)
-        let scene = self.generator.objectScene(seed: generator.next())
+        let sceneSeed = generator.next()
+        let draw = Double(generator.next() >> 11) / Double(1 << 53)
+        let structured = settings.structuredProbability
+        let scene =
+            draw < structured / 2 ? sceneryGenerator.chartScene(seed: sceneSeed)
+            : draw < structured ? sceneryGenerator.tableScene(seed: sceneSeed)
+            : draw < structured + settings.emptyProbability ? sceneryGenerator.objectScene(seed: sceneSeed)
+            : self.generator.objectScene(seed: sceneSeed)
         let pixels = preprocessor.process(try renderer.render(scene))
         let side = settings.featureSide
         var centres = [Int32](repeating: ZooReader.TextClass.nothing.rawValue, count: side * side)
@@ -65,12 +78,9 @@ public struct ZooReaderData: Sendable {
                 words.append((pixel / side, pixel % side, Int32(index - answers.wordIndices.lowerBound)))
             }
         }
-        for object in scene.objects {
-            if let label = object.label, let centre = scene.labelCentre(of: object) {
-                mark(label, x: centre.x, y: centre.y, as: .objectLabel)
-            }
+        for written in scene.writtenWords() {
+            mark(written.text, x: written.x, y: written.y, as: written.role == .objectLabel ? .objectLabel : .sign)
         }
-        for label in scene.labels { mark(label.text, x: label.x, y: label.y, as: .sign) }
         return Example(pixels: pixels, centres: centres, words: words)
     }
 

@@ -9,8 +9,8 @@ struct WrittenWordsTests {
     let generator = SceneGenerator()
     let renderer = SceneRenderer()
 
-    /// Dark pixels (the painters' ink) in the box of `word`, widened by half its width on
-    /// each side: how many, and the mean of their x in canvas fractions.
+    /// Dark pixels (the painters' ink) in the box of `word`, with a margin of a fifth of its
+    /// height: how many, and the mean of their x in canvas fractions.
     func ink(of word: WrittenWord, in image: RasterImage) -> (count: Int, meanX: Double) {
         let side = Double(min(image.width, image.height))
         let boxWidth = SceneTypography.extents(of: word.text, bold: word.role == .tableHeader || word.role == .chartTitle)
@@ -19,7 +19,8 @@ struct WrittenWordsTests {
         let halfHeight = 0.5 * word.size * side
         var count = 0, sumX = 0.0
         for y in max(0, Int(centreY - halfHeight))...min(image.height - 1, Int(centreY + halfHeight)) {
-            for x in max(0, Int(centreX - boxWidth))...min(image.width - 1, Int(centreX + boxWidth)) {
+            let halfWidth = boxWidth / 2 + 0.2 * halfHeight
+            for x in max(0, Int(centreX - halfWidth))...min(image.width - 1, Int(centreX + halfWidth)) {
                 let rgb = pixel(image, x, y).map(Int.init)
                 if rgb.reduce(0, +) < 3 * 90 {
                     count += 1
@@ -43,7 +44,7 @@ struct WrittenWordsTests {
             let found = ink(of: word, in: image)
             #expect(found.count >= 10, "no ink around \(word.text) (\(chart.kind)) at \(word.x), \(word.y)")
             let width = SceneTypography.extents(of: word.text).advance * word.size
-            #expect(abs(found.meanX - word.x) < 0.35 * width, "\(word.text) (\(chart.kind)): ink centred at \(found.meanX), not \(word.x)")
+            #expect(abs(found.meanX - word.x) < 0.15 * width, "\(word.text) (\(chart.kind), \(word.role)): ink centred at \(found.meanX), not \(word.x)")
         }
     }
 
@@ -59,7 +60,7 @@ struct WrittenWordsTests {
             let found = ink(of: word, in: image)
             #expect(found.count >= 10, "no ink around \(word.text) at \(word.x), \(word.y)")
             let width = SceneTypography.extents(of: word.text).advance * word.size
-            #expect(abs(found.meanX - word.x) < 0.35 * width, "\(word.text): ink centred at \(found.meanX), not \(word.x)")
+            #expect(abs(found.meanX - word.x) < 0.15 * width, "\(word.text): ink centred at \(found.meanX), not \(word.x)")
         }
     }
 

@@ -125,18 +125,20 @@ import Testing
         let reader = out.appendingPathComponent("reading.reader.safetensors")
         #expect(FileManager.default.fileExists(atPath: reader.path))
 
-        // The reader beside the weights is loaded with them; zoo evaluate then reads OCR probes end to end.
+        // The reader beside the weights is loaded with them; zoo evaluate then reads OCR and
+        // structured-data probes end to end.
         let key = "zoo:reading?weights=\(out.appendingPathComponent("reading.safetensors").path)"
         let evaluated = try await FaultlineProcess.run([
             "zoo", "evaluate", "--model", key, "--slices-from", configuration.path, "--count", "6",
         ])
         #expect(evaluated.status == 0, "\(evaluated.error)")
         #expect(evaluated.output.contains("ocr read at 224 px all"), "\(evaluated.output)")
+        #expect(evaluated.output.contains("structured-data read at 224 px all"), "\(evaluated.output)")
         let unread = try await FaultlineProcess.run([
             "zoo", "evaluate", "--model", key + "&reader=none", "--slices-from", configuration.path, "--count", "6",
         ])
         #expect(unread.status == 0, "\(unread.error)")
-        #expect(!unread.output.contains("ocr read at 224 px"))
+        #expect(!unread.output.contains("read at 224 px"))
 
         // --reader-only retrains the reader alone, to the same bytes.
         let again = scratch.appendingPathComponent("again")

@@ -95,6 +95,39 @@ final class ZooReaderTests {
         #expect(try data.example(.heldOut, index: 3).pixels != first.pixels)
     }
 
+    @Test("charts, tables and empty canvases join the reader's examples at the rates asked, their words as signs")
+    func sceneryExamples() throws {
+        var settings = readerConfiguration().reader!
+        settings.structuredProbability = 1
+        let data = ZooReaderData(configuration: readerConfiguration(), settings: settings, answers: .standard)
+        var words = 0, labels = 0
+        for index in 0..<16 {
+            let example = try data.example(.train, index: index)
+            words += example.words.count
+            labels += example.centres.filter { $0 == ZooReader.TextClass.objectLabel.rawValue }.count
+        }
+        // Chart categories and table words are in the answer vocabulary; nothing is an object's label.
+        #expect(words >= 16 * 3)
+        #expect(labels == 0)
+
+        settings.structuredProbability = 0
+        settings.emptyProbability = 1
+        let empty = ZooReaderData(configuration: readerConfiguration(), settings: settings, answers: .standard)
+        for index in 0..<8 {
+            #expect(!(try empty.example(.train, index: index).centres.contains(ZooReader.TextClass.objectLabel.rawValue)))
+        }
+
+        var invalid = readerConfiguration()
+        invalid.reader?.structuredProbability = 0.7
+        invalid.reader?.emptyProbability = 0.4
+        do {
+            try invalid.validate()
+            Issue.record("shares adding to more than 1 were accepted")
+        } catch {
+            #expect(error.field == "reader.emptyProbability")
+        }
+    }
+
     @Test("training lowers both losses, and the same seed gives the same weights")
     func trainingLearns() throws {
         let configuration = readerConfiguration(steps: 40)
@@ -184,6 +217,19 @@ final class ZooReaderTests {
         let nothing = ZooWrittenWords.combine(
             probabilities, words: words, fit: fit, namesObject: 1, reading: ZooReading(candidates: [], wordCount: 3))
         #expect(nothing == probabilities)
+
+        // Two signs read equally well: the network's own leaning between their words decides,
+        // and a word hardly read stays low however much the network likes it.
+        let twoSigns = ZooReading(
+            candidates: [
+                .init(cell: 1, label: 0, sign: 0.9, words: [0.98, 0.01, 0.01]),
+                .init(cell: 2, label: 0, sign: 0.9, words: [0.01, 0.98, 0.01]),
+            ],
+            wordCount: 3)
+        let leaning: [Float] = [0.1, 0.1, 0.1, 0.15, 0.05, 0.5]
+        let signs = ZooWrittenWords.combine(leaning, words: words, fit: fit, namesObject: 0, reading: twoSigns)
+        #expect(signs[3] > signs[4] && signs[5] < signs[4])
+        #expect(abs(signs[3..<6].reduce(0, +) - 0.7) < 1e-5)
         #expect(ZooWrittenWords.wantsReading(probabilities, words: words))
         #expect(!ZooWrittenWords.wantsReading([0.6, 0.2, 0.0, 0.1, 0.05, 0.05], words: words))
     }

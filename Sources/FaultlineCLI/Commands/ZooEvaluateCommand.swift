@@ -12,7 +12,7 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
         commandName: "evaluate",
         abstract: "Score zoo models on clean held-out scenes per ability and on the planted slices of a configuration.",
         discussion: """
-            Every model sees the same examples: the clean held-out split and, for each plan of the configuration named by --slices-from, the slice that tests it (the cue present with another answer, the cue removed, answers in the hole, the misleading phrase or sentence, swapped captions). The planted model should be far worse than the references on its slices and close to them on the control. When a model has a text reader, the ability suite's OCR probes are also answered end to end at 224 px ("ocr read at 224 px" rows): the held-out rows score the answer network alone on its 128 px examples.
+            Every model sees the same examples: the clean held-out split and, for each plan of the configuration named by --slices-from, the slice that tests it (the cue present with another answer, the cue removed, answers in the hole, the misleading phrase or sentence, swapped captions). The planted model should be far worse than the references on its slices and close to them on the control. When a model has a text reader, the ability suite's OCR and structured-data probes are also answered end to end at 224 px ("ocr read at 224 px" and "structured-data read at 224 px" rows): the held-out rows score the answer network alone on its 128 px examples.
 
             Example:
               faultline zoo evaluate --model zoo:reference-a --model zoo:reference-b --model zoo:target
@@ -122,30 +122,36 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
         }
     }
 
-    /// The seed of the OCR probes `readingRows` asks (no audit's default).
+    /// The seed of the probes `readingRows` asks (no audit's default).
     static let readingSeed: UInt64 = 0x6F63_725F_7265_6164
 
-    /// OCR accuracy end to end: the ability suite's OCR probes (224 px images, as audits show
-    /// them) answered by each model with its reader, per template and format. The held-out
-    /// rows above score the answer network alone on 128 px examples, which no reader sees.
+    /// The abilities whose questions are about written words, answered end to end by `readingRows`.
+    static let readingAbilities: [Ability] = [.ocr, .structuredData]
+
+    /// Reading end to end: the ability suite's OCR and structured-data probes (224 px images,
+    /// as audits show them) answered by each model with its reader, per template and format.
+    /// The held-out rows above score the answer network alone on 128 px examples, which no
+    /// reader sees.
     private func readingRows(_ models: [ZooModel]) async throws -> [Row] {
-        let suite = AbilitySuite(
-            count: count, seed: Self.readingSeed,
-            configuration: AbilitySuiteConfiguration(abilities: [.ocr], formats: ZooDataSettings.classifiableFormats))
-        let samples = Array(suite.samples())
         var rows: [Row] = []
-        for model in models {
-            var counts: [String: ZooEvaluation.Count] = [:]
-            for sample in samples {
-                let probe = sample.probe
-                let correct = try await Self.answersRight(model, sample)
-                let template = probe.lineage.factors["template"] ?? "other"
-                for key in ["all", "\(template) (\(probe.expected.format.rawValue))"] {
-                    counts[key, default: .init()].total += 1
-                    if correct { counts[key, default: .init()].correct += 1 }
+        for ability in Self.readingAbilities {
+            let suite = AbilitySuite(
+                count: count, seed: Self.readingSeed,
+                configuration: AbilitySuiteConfiguration(abilities: [ability], formats: ZooDataSettings.classifiableFormats))
+            let samples = Array(suite.samples())
+            for model in models {
+                var counts: [String: ZooEvaluation.Count] = [:]
+                for sample in samples {
+                    let probe = sample.probe
+                    let correct = try await Self.answersRight(model, sample)
+                    let template = probe.lineage.factors["template"] ?? "other"
+                    for key in ["all", "\(template) (\(probe.expected.format.rawValue))"] {
+                        counts[key, default: .init()].total += 1
+                        if correct { counts[key, default: .init()].correct += 1 }
+                    }
                 }
+                rows += Self.rows(counts, slicePrefix: "\(ability.rawValue) read at 224 px", model: model)
             }
-            rows += Self.rows(counts, slicePrefix: "ocr read at 224 px", model: model)
         }
         return rows
     }

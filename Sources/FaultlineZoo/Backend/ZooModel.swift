@@ -182,8 +182,7 @@ public struct ZooModel: VisionLanguageModel, Embedder {
         let words = checkpoint.answers.wordIndices
         guard ZooWrittenWords.wantsReading(probabilities, words: words),
             let location = network.subjectLocation(
-                imageTokens: tokens, questionEmbeddings: questions, questionMask: input.encoding.mask, pass),
-            location.objects[0] >= ZooWrittenWords.objectsNeeded
+                imageTokens: tokens, questionEmbeddings: questions, questionMask: input.encoding.mask, pass)
         else { return probabilities }
         let pixels = ZooImagePreprocessor(size: reader.settings.readSize).process(image)
         let reading = reader.reader.read(pixels, parameters: reader.parameters)

@@ -655,26 +655,23 @@ public struct ZooNetwork: Sendable {
     /// Where a question points, for the text reader: per cell how well it fits the object the
     /// question names ([b, cells], the same fit the answer layer compares objects by), the
     /// chance that the question names an object at all ([b]: one minus the chance that the
-    /// shape, colour and size heads all read "none", as for "What does the sign say?"), and
-    /// how many objects the image holds ([b]: the cells' object probabilities summed).
+    /// shape, colour and size heads all read "none", as for "What does the sign say?").
     /// Nil for a network without the object-pair heads.
     public func subjectLocation(
         imageTokens: Variable, questionEmbeddings: Variable, questionMask: [Float], _ pass: ForwardPass
-    ) -> (fit: Tensor, namesObject: [Float], objects: [Float])? {
+    ) -> (fit: Tensor, namesObject: [Float])? {
         guard summaryHeads != nil, pairHeads != nil else { return nil }
         let batch = imageTokens.shape[0], cells = imageTokens.shape[1]
         let question = questionVector(questionEmbeddings, mask: questionMask, pass)
         let subject = namedObjects(question: question, pass).subject
         let reading = cellReading(imageTokens: imageTokens, pass)
         let fit = fit(reading, subject).value.reshaped([batch, cells])
-        let occupied = reading.occupied.value.scalars
-        let objects = (0..<batch).map { image in occupied[(image * cells)..<((image + 1) * cells)].reduce(0, +) }
         func none(_ head: Variable) -> [Float] {
             let classes = head.shape[1]
             return (0..<batch).map { head.value.scalars[$0 * classes + classes - 1] }
         }
         let shape = none(subject.shape), colour = none(subject.colour), size = none(subject.size)
-        return (fit, (0..<batch).map { 1 - shape[$0] * colour[$0] * size[$0] }, objects)
+        return (fit, (0..<batch).map { 1 - shape[$0] * colour[$0] * size[$0] })
     }
 
     /// A named object's shape, colour and size as the question heads read them: each head's

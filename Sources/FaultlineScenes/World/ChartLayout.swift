@@ -42,6 +42,14 @@ enum ChartLayout {
         return min(labelSize, 0.92 * slot / (advance * side))
     }
 
+    /// The title's font size in pixels: `titleSize` unless the title would be wider than 94%
+    /// of the canvas.
+    static func titlePixelSize(_ title: String, width: Int, height: Int) -> Double {
+        let preferred = titleSize * Double(min(width, height))
+        let titleWidth = SceneTypography.extents(of: title, bold: true).advance * preferred
+        return titleWidth > 0.94 * Double(width) ? preferred * 0.94 * Double(width) / titleWidth : preferred
+    }
+
     /// The y centre of legend row `index` of `count` (pie charts), in canvas fractions.
     static func legendRowY(_ index: Int, of count: Int) -> Double {
         pieCentreY + (Double(index) - Double(count - 1) / 2) * legendRowHeight

@@ -23,9 +23,7 @@ enum ChartPainter {
     }
 
     private static func drawTitle(_ title: String, frame: CanvasFrame, cairo: OpaquePointer) {
-        let preferred = ChartLayout.titleSize * frame.side
-        let width = TextPainter.width(title, size: preferred, bold: true)
-        let size = width > 0.94 * frame.width ? preferred * 0.94 * frame.width / width : preferred
+        let size = ChartLayout.titlePixelSize(title, width: Int(frame.width), height: Int(frame.height))
         TextPainter.draw(
             title, x: frame.width / 2, centreY: ChartLayout.titleY * frame.height, size: size, bold: true,
             colour: .ink, cairo: cairo)

@@ -50,8 +50,7 @@ extension Scene {
 
     private func chartWords(_ chart: Chart) -> [WrittenWord] {
         let side = Double(min(width, height))
-        let titleWidth = SceneTypography.extents(of: chart.title, bold: true).advance * ChartLayout.titleSize * side
-        let titleSize = ChartLayout.titleSize * min(1, 0.94 * Double(width) / max(titleWidth, 1))
+        let titleSize = ChartLayout.titlePixelSize(chart.title, width: width, height: height) / side
         var words = [WrittenWord(text: chart.title, role: .chartTitle, x: 0.5, y: ChartLayout.titleY, size: titleSize)]
         guard !chart.values.isEmpty else { return words }
         let size = ChartLayout.categoryTextSize(chart, width: width, height: height)

@@ -7,7 +7,8 @@ import Foundation
 /// contrastive losses, as `ZooTrainer` takes them) and an inference batch
 /// of a zoo model in Faultline's tensor engine and in PyTorch on the CPU
 /// (`Benchmarks/peers/zoo_torch_peer.py`, the same network), with the same threads, batch
-/// size and input shapes, in the same run.
+/// size and input shapes, in the same run; then the model's text reader the same way
+/// (`BenchCommand+Reader.swift`).
 extension BenchCommand {
     struct ZooFigure: Codable {
         var name: String
@@ -109,18 +110,11 @@ extension BenchCommand {
         start = Date()
         for _ in 0..<zooSteps { inferenceBatch() }
         let inference = 1000 * Date().timeIntervalSince(start) / Double(zooSteps)
-        var figures = [ZooFigure(
-            name: "Faultline tensor engine (Swift, OpenBLAS \(BLASKernels.coreName)\(BLASKernels.chosenByEnvironment ? " by \(BLASKernels.coreTypeVariable)" : ""))",
-            parameters: checkpoint.parameters.scalarCount,
-            trainMillisecondsPerStep: train, inferenceMillisecondsPerBatch: inference)]
-        show(figures[0])
+        let faultline = ZooFigure(
+            name: Self.engineName, parameters: checkpoint.parameters.scalarCount,
+            trainMillisecondsPerStep: train, inferenceMillisecondsPerBatch: inference)
+        show(faultline)
 
-        let python = peerPython ?? FaultlineHome.directory.appendingPathComponent("peers/venv/bin/python3").path
-        let script = "Benchmarks/peers/zoo_torch_peer.py"
-        guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else {
-            print("PyTorch peer: not measured (no \(python) or \(script); `make bench` installs it)")
-            return figures
-        }
         let channels = architecture.imageChannels.map(String.init).joined(separator: ",")
         let textChannels = architecture.textChannels.map(String.init).joined(separator: ",")
         let sizes: [(String, Int)] = [
@@ -136,10 +130,31 @@ extension BenchCommand {
             ("--spelled-words", architecture.spelledWords ? 1 : 0),
         ]
         var arguments = [
-            script, "--channels", channels, "--text-channels", textChannels,
+            "--channels", channels, "--text-channels", textChannels,
             "--contrastive-weight", String(configuration.training.contrastiveWeight),
         ]
         for (flag, value) in sizes { arguments += [flag, String(value)] }
+        var figures = [faultline]
+        figures += try pytorchFigures(script: "Benchmarks/peers/zoo_torch_peer.py", arguments: arguments, against: faultline)
+        if let reader = configuration.reader {
+            figures += try readerFigures(configuration: configuration, settings: reader, answers: answers)
+        }
+        return figures
+    }
+
+    /// How the engine's figures are named: with the OpenBLAS kernels it ran.
+    static var engineName: String {
+        "Faultline tensor engine (Swift, OpenBLAS \(BLASKernels.coreName)\(BLASKernels.chosenByEnvironment ? " by \(BLASKernels.coreTypeVariable)" : ""))"
+    }
+
+    /// The same network in PyTorch (`script` with `arguments`), timed in this run and compared
+    /// with `faultline`; nothing when the peer is not installed.
+    func pytorchFigures(script: String, arguments: [String], against faultline: ZooFigure) throws -> [ZooFigure] {
+        let python = peerPython ?? FaultlineHome.directory.appendingPathComponent("peers/venv/bin/python3").path
+        guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else {
+            print("PyTorch peer: not measured (no \(python) or \(script); `make bench` installs it)")
+            return []
+        }
         struct PeerResult: Decodable {
             var parameters: Int
             var trainMillisecondsPerStep: Double
@@ -148,7 +163,7 @@ extension BenchCommand {
         }
         func runPeer(name: String, environment: [String: String]) throws -> ZooFigure {
             let peer = try JSONDecoder().decode(
-                PeerResult.self, from: Data(try Self.runProcess(python, arguments, environment: environment).utf8))
+                PeerResult.self, from: Data(try Self.runProcess(python, [script] + arguments, environment: environment).utf8))
             let figure = ZooFigure(
                 name: name.replacingOccurrences(of: "VERSION", with: peer.torch), parameters: peer.parameters,
                 trainMillisecondsPerStep: peer.trainMillisecondsPerStep,
@@ -156,10 +171,11 @@ extension BenchCommand {
             show(figure)
             print(String(
                 format: "  → Faultline: training %.2f× this PyTorch's speed, inference %.2f×",
-                figure.trainMillisecondsPerStep / train, figure.inferenceMillisecondsPerBatch / inference))
+                figure.trainMillisecondsPerStep / faultline.trainMillisecondsPerStep,
+                figure.inferenceMillisecondsPerBatch / faultline.inferenceMillisecondsPerBatch))
             return figure
         }
-        figures.append(try runPeer(name: "PyTorch VERSION (CPU)", environment: [:]))
+        var figures = [try runPeer(name: "PyTorch VERSION (CPU)", environment: [:])]
         // PyTorch's MKL and oneDNN use AVX-512 where the CPU has it; when OpenBLAS runs its
         // AVX2 (Haswell) kernels, the same network is also timed with PyTorch held to AVX2,
         // so the ratio separates the engine from the instruction set.
@@ -171,7 +187,7 @@ extension BenchCommand {
         return figures
     }
 
-    private func show(_ figure: ZooFigure) {
+    func show(_ figure: ZooFigure) {
         let name = figure.name.padding(toLength: 70, withPad: " ", startingAt: 0)
         print(name + String(
             format: "%8.1f ms/training step  %8.1f ms/inference batch  (%d parameters)", figure.trainMillisecondsPerStep,

@@ -103,6 +103,14 @@ public struct ZooReaderBatch: Sendable {
     public var words: [(location: ZooReader.Location, word: Int32)]
     public var count: Int
 
+    /// A batch of given images [b, 3, readSize, readSize] and targets (the bench's random ones).
+    public init(images: Tensor, centres: [Int32], words: [(location: ZooReader.Location, word: Int32)]) {
+        count = images.shape[0]
+        self.images = images
+        self.centres = centres
+        self.words = words
+    }
+
     public init(_ examples: [ZooReaderData.Example], readSize: Int) {
         count = examples.count
         images = Tensor(shape: [examples.count, 3, readSize, readSize], scalars: examples.flatMap(\.pixels))

@@ -138,3 +138,44 @@ struct TableLayout {
         originY = (1 - rowHeight * rowCount) / 2
     }
 }
+
+/// A table's grid as drawn on a canvas: pixel-crisp column and row edges, and where each
+/// cell's text is anchored. The painter draws from it and `Scene.writtenWords()` reads the
+/// same anchors, so a word's recorded place is where its ink is.
+struct TableGrid {
+    let layout: TableLayout
+    /// Column edges left to right and row edges top to bottom (the header row first), in pixels.
+    let columnEdges: [Double]
+    let rowEdges: [Double]
+    /// The width of the grid's lines, in pixels.
+    let lineWidth: Double
+    /// The font size and the padding inside a cell, in pixels.
+    let fontSize: Double
+    let padding: Double
+
+    init(table: DataTable, frame: CanvasFrame) {
+        layout = TableLayout(table: table, width: Int(frame.width), height: Int(frame.height))
+        fontSize = layout.fontSize * frame.side
+        padding = TableLayout.padding * fontSize
+        let lineWidth = frame.lineWidth(0.004)
+        self.lineWidth = lineWidth
+        let left = frame.crisp(layout.originX * frame.width, lineWidth: lineWidth)
+        let top = frame.crisp(layout.originY * frame.height, lineWidth: lineWidth)
+        var edges = [left]
+        for width in layout.columnWidths { edges.append(edges[edges.count - 1] + width * frame.width) }
+        columnEdges = edges.map { frame.crisp($0, lineWidth: lineWidth) }
+        let rowHeight = layout.rowHeight * frame.height
+        rowEdges = (0...(table.rows.count + 1)).map { frame.crisp(top + Double($0) * rowHeight, lineWidth: lineWidth) }
+    }
+
+    /// Whether a cell's text is drawn as a number: right-aligned, outside the header row.
+    static func isNumber(_ text: String, row: Int) -> Bool { row > 0 && Int(text) != nil }
+
+    /// Where the text of cell (`row`, `column`) is anchored, in pixels: its left end (words)
+    /// or right end (numbers), and its vertical centre. Row 0 is the header.
+    func textAnchor(row: Int, column: Int, isNumber: Bool) -> (x: Double, centreY: Double) {
+        let x = isNumber ? columnEdges[column + 1] - padding : columnEdges[column] + padding
+        return (x, (rowEdges[row] + rowEdges[row + 1]) / 2)
+    }
+}
+

@@ -230,19 +230,10 @@ enum ChartPainter {
 /// numbers right-aligned.
 enum TablePainter {
     static func draw(_ table: DataTable, frame: CanvasFrame, cairo: OpaquePointer) {
-        let layout = TableLayout(table: table, width: Int(frame.width), height: Int(frame.height))
-        let size = layout.fontSize * frame.side
-        let padding = TableLayout.padding * size
-        let rowHeight = layout.rowHeight * frame.height
-        let lineWidth = frame.lineWidth(0.004)
-        let left = frame.crisp(layout.originX * frame.width, lineWidth: lineWidth)
-        let top = frame.crisp(layout.originY * frame.height, lineWidth: lineWidth)
-        var edges = [left]
-        for width in layout.columnWidths { edges.append(edges[edges.count - 1] + width * frame.width) }
-        edges = edges.map { frame.crisp($0, lineWidth: lineWidth) }
-        let right = edges[edges.count - 1]
-        let rowEdges = (0...(table.rows.count + 1)).map { frame.crisp(top + Double($0) * rowHeight, lineWidth: lineWidth) }
-        let bottom = rowEdges[rowEdges.count - 1]
+        let grid = TableGrid(table: table, frame: frame)
+        let edges = grid.columnEdges, rowEdges = grid.rowEdges, lineWidth = grid.lineWidth
+        let left = edges[0], right = edges[edges.count - 1]
+        let top = rowEdges[0], bottom = rowEdges[rowEdges.count - 1]
 
         RGB(red: 0.995, green: 0.995, blue: 0.995).set(on: cairo)
         cairo_rectangle(cairo, left, top, right - left, bottom - top)
@@ -270,12 +261,12 @@ enum TablePainter {
 
         let rows = [table.columns] + table.rows
         for (rowIndex, row) in rows.enumerated() {
-            let centreY = (rowEdges[rowIndex] + rowEdges[rowIndex + 1]) / 2
             for (column, text) in row.enumerated() where column + 1 < edges.count {
-                let isNumber = rowIndex > 0 && Int(text) != nil
+                let isNumber = TableGrid.isNumber(text, row: rowIndex)
+                let anchor = grid.textAnchor(row: rowIndex, column: column, isNumber: isNumber)
                 TextPainter.draw(
-                    text, x: isNumber ? edges[column + 1] - padding : edges[column] + padding, centreY: centreY,
-                    size: size, bold: rowIndex == 0, alignment: isNumber ? .right : .left, colour: .ink, cairo: cairo)
+                    text, x: anchor.x, centreY: anchor.centreY, size: grid.fontSize, bold: rowIndex == 0,
+                    alignment: isNumber ? .right : .left, colour: .ink, cairo: cairo)
             }
         }
     }

@@ -32,8 +32,9 @@ extension Scene {
     /// left out: they are drawn where the painters decide case by case (a line chart's value
     /// dodges the line), and whoever needs where words are written does not need them.
     ///
-    /// Positions follow the layouts the painters draw with; table and legend text is placed
-    /// by its advance width, so a centre may sit a pixel off the drawn ink.
+    /// Positions follow the layouts the painters draw with (a table's from the same grid as
+    /// its painter); table and legend text is placed by its advance width, so a centre may sit
+    /// a pixel off the drawn ink.
     public func writtenWords() -> [WrittenWord] {
         var words: [WrittenWord] = []
         for object in objects {
@@ -72,22 +73,19 @@ extension Scene {
     }
 
     private func tableWords(_ table: DataTable) -> [WrittenWord] {
-        let layout = TableLayout(table: table, width: width, height: height)
-        let side = Double(min(width, height))
-        let padding = TableLayout.padding * layout.fontSize * side / Double(width)
+        let frame = CanvasFrame(width: width, height: height)
+        let grid = TableGrid(table: table, frame: frame)
         var words: [WrittenWord] = []
         for (rowIndex, row) in ([table.columns] + table.rows).enumerated() {
-            let centreY = layout.originY + (Double(rowIndex) + 0.5) * layout.rowHeight
-            var left = layout.originX
-            for (column, text) in row.enumerated() where column < layout.columnWidths.count {
-                defer { left += layout.columnWidths[column] }
+            for (column, text) in row.enumerated() where column + 1 < grid.columnEdges.count {
+                // Numbers are left out (see above).
+                guard !TableGrid.isNumber(text, row: rowIndex) else { continue }
                 let header = rowIndex == 0
-                // Numbers are right-aligned by the painter and left out here.
-                guard header || Int(text) == nil else { continue }
-                let advance = SceneTypography.extents(of: text, bold: header).advance * layout.fontSize * side / Double(width)
+                let anchor = grid.textAnchor(row: rowIndex, column: column, isNumber: false)
+                let advance = SceneTypography.extents(of: text, bold: header).advance * grid.fontSize
                 words.append(WrittenWord(
-                    text: text, role: header ? .tableHeader : .tableCell, x: left + padding + advance / 2, y: centreY,
-                    size: layout.fontSize))
+                    text: text, role: header ? .tableHeader : .tableCell, x: (anchor.x + advance / 2) / frame.width,
+                    y: anchor.centreY / frame.height, size: grid.layout.fontSize))
             }
         }
         return words

@@ -245,10 +245,18 @@ extension Variable {
         precondition(g.outHeight > 0 && g.outWidth > 0, "maxPool2d kernel \(kernel) larger than \(x.shape)")
         let planes = g.batch * g.channels
         var argmax = [Int32](repeating: 0, count: planes * g.outPlane)
+        // Planes are independent, so they are pooled in parallel with the same results.
         let out = Tensor(shape: [g.batch, g.channels, g.outHeight, g.outWidth]) { o in
             x.withPointer { p in argmax.withUnsafeMutableBufferPointer { am in
-                for plane in 0..<planes {
-                    let src = p + plane * g.height * g.width
+                let input = SharedReadPointer(p), output = SharedPointer(o.baseAddress!)
+                let winners = SharedPointer(am.baseAddress!)
+                parallelFor(planes, costPerItem: g.outPlane * kernel * kernel) { plane in
+                    let src = input.base + plane * g.height * g.width
+                    if kernel == 2 && s == 2 {
+                        maxPool2x2(src, width: g.width, g, into: output.base + plane * g.outPlane,
+                                   winners: winners.base + plane * g.outPlane)
+                        return
+                    }
                     for oh in 0..<g.outHeight {
                         for ow in 0..<g.outWidth {
                             var best = -Float.infinity, bestIndex = 0
@@ -260,8 +268,8 @@ extension Variable {
                                 }
                             }
                             let outIndex = plane * g.outPlane + oh * g.outWidth + ow
-                            o[outIndex] = best
-                            am[outIndex] = Int32(bestIndex)
+                            output.base[outIndex] = best
+                            winners.base[outIndex] = Int32(bestIndex)
                         }
                     }
                 }
@@ -272,15 +280,44 @@ extension Variable {
         return Variable.record(out, self) { grad, tape in
             var dx = Tensor.zeros(x.shape)
             dx.withMutablePointer { d in grad.withPointer { gp in winners.withUnsafeBufferPointer { am in
-                for plane in 0..<planes {
-                    let base = d + plane * g.height * g.width
+                let gradient = SharedPointer(d), upstream = SharedReadPointer(gp), chosen = SharedReadPointer(am.baseAddress!)
+                parallelFor(planes, costPerItem: g.outPlane) { plane in
+                    let base = gradient.base + plane * g.height * g.width
                     for i in 0..<g.outPlane {
                         let k = plane * g.outPlane + i
-                        base[Int(am[k])] += gp[k]
+                        base[Int(chosen.base[k])] += upstream.base[k]
                     }
                 }
             } } }
             tape.accumulate(id, dx)
+        }
+    }
+
+    /// Max pooling of one plane over 2 × 2 windows with stride 2, the readers' pooling: the
+    /// general loop unrolled, visiting the window in the same order with the same strict
+    /// comparison, so values and winners are the same.
+    private func maxPool2x2(
+        _ src: UnsafePointer<Float>, width: Int, _ g: WindowGeometry, into out: UnsafeMutablePointer<Float>,
+        winners: UnsafeMutablePointer<Int32>
+    ) {
+        for oh in 0..<g.outHeight {
+            let top = 2 * oh * width, bottom = top + width
+            for ow in 0..<g.outWidth {
+                let column = 2 * ow
+                var best = -Float.infinity, bestIndex = 0
+                @inline(__always) func visit(_ index: Int) {
+                    if src[index] > best {
+                        best = src[index]
+                        bestIndex = index
+                    }
+                }
+                visit(top + column)
+                visit(top + column + 1)
+                visit(bottom + column)
+                visit(bottom + column + 1)
+                out[oh * g.outWidth + ow] = best
+                winners[oh * g.outWidth + ow] = Int32(bestIndex)
+            }
         }
     }
 

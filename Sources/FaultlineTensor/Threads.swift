@@ -54,11 +54,14 @@ private func keepLargeBlocksInHeap() {
     typealias MalloptFunction = @convention(c) (Int32, Int32) -> Int32
     guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
     let mallopt = unsafeBitCast(symbol, to: MalloptFunction.self)
-    // <malloc.h>: M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3. 32 MiB is the largest
-    // mmap threshold glibc accepts on 64-bit systems.
-    let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3
+    // <malloc.h>: M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3, M_MMAP_MAX = -4. 32 MiB is
+    // the largest mmap threshold glibc accepts on 64-bit systems, and the reader's
+    // full-resolution im2col matrices are larger (57 MB at batch 8), so mmap is turned off
+    // altogether: every block comes from the heap.
+    let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3, mmapMaximum: Int32 = -4
     _ = mallopt(mmapThreshold, 32 << 20)
-    _ = mallopt(trimThreshold, 256 << 20)
+    _ = mallopt(mmapMaximum, 0)
+    _ = mallopt(trimThreshold, 1 << 30)
     #endif
 }
 
@@ -74,15 +77,15 @@ private final class LockedCount: @unchecked Sendable {
 
 /// A raw pointer that may cross into `concurrentPerform` workers; each worker writes a
 /// disjoint range, which is what makes the unchecked conformance sound.
-struct SharedPointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>
-    init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
+struct SharedPointer<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+    init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
 }
 
 /// Read-only counterpart of `SharedPointer`.
-struct SharedReadPointer: @unchecked Sendable {
-    let base: UnsafePointer<Float>
-    init(_ base: UnsafePointer<Float>) { self.base = base }
+struct SharedReadPointer<Element>: @unchecked Sendable {
+    let base: UnsafePointer<Element>
+    init(_ base: UnsafePointer<Element>) { self.base = base }
 }
 
 /// Runs `body(i)` for i in 0..<count, split into at most `ComputeThreads.count` chunks.

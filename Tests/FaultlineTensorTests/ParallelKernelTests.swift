@@ -157,4 +157,42 @@ struct ParallelKernelTests {
         // Not bit for bit: the products are split differently, so the last bit can differ.
         #expect(worst < 1e-5, "forward-only and recorded convolutions differ by \(worst) (relative)")
     }
+
+    @Test(arguments: [(2, 2), (3, 2), (2, 1), (3, 3)])
+    func maxPoolingMatchesADirectLoop(kernel: Int, stride: Int) {
+        // Large enough to pool planes in parallel; odd sides leave a last row and column
+        // outside every window. Values rounded to tenths make ties, which go to the first
+        // element of the window in reading order on every path.
+        let original = ComputeThreads.count
+        defer { ComputeThreads.set(original) }
+        ComputeThreads.set(2)
+        let (batch, channels, height, width) = (4, 24, 65, 63)
+        let x = Tensor(
+            shape: [batch, channels, height, width],
+            scalars: randomTensor([batch, channels, height, width], seed: 41).scalars.map { ($0 * 10).rounded() / 10 })
+        let tape = Tape()
+        let input = tape.variable(x)
+        let pooled = input.maxPool2d(kernel: kernel, stride: stride)
+        let outHeight = (height - kernel) / stride + 1, outWidth = (width - kernel) / stride + 1
+        #expect(pooled.value.shape == [batch, channels, outHeight, outWidth])
+        var expectedGradient = [Float](repeating: 0, count: x.count)
+        var mismatches = 0
+        for plane in 0..<(batch * channels) { for oh in 0..<outHeight { for ow in 0..<outWidth {
+            var best = -Float.infinity, bestIndex = 0
+            for kh in 0..<kernel { for kw in 0..<kernel {
+                let index = plane * height * width + (oh * stride + kh) * width + ow * stride + kw
+                if x.scalars[index] > best { best = x.scalars[index]; bestIndex = index }
+            } }
+            let out = (plane * outHeight + oh) * outWidth + ow
+            if pooled.value.scalars[out] != best { mismatches += 1 }
+            expectedGradient[bestIndex] += Float(out % 7)
+        } } }
+        #expect(mismatches == 0, "\(mismatches) pooled values differ from the direct loop")
+        let upstream = Tensor(shape: pooled.value.shape, scalars: (0..<pooled.value.count).map { Float($0 % 7) })
+        tape.backward(from: (pooled * Variable(upstream)).sum())
+        let gradient = tape.gradient(of: input)?.scalars ?? []
+        #expect(gradient.count == expectedGradient.count)
+        let misrouted = zip(gradient, expectedGradient).filter { $0 != $1 }.count
+        #expect(misrouted == 0, "\(misrouted) input gradients differ from each window's winner's")
+    }
 }

@@ -19,12 +19,12 @@ usage: reader_torch_peer.py --batch 8 --image 256 --channels 16,32,64,64 --width
        --letters 1 --steps 20 --threads 2
 """
 import argparse
-import json
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_timing import time_and_report
 
 SPELLING_LENGTH = 6
 LETTER_CLASSES = 27
@@ -123,23 +123,7 @@ def main():
             model.centre_logits(features).softmax(-1)
             model.word_logits(features, places).softmax(-1)
 
-    for _ in range(3):
-        step()
-        infer()
-    start = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    train = (time.perf_counter() - start) / a.steps
-    start = time.perf_counter()
-    for _ in range(a.steps):
-        infer()
-    inference = (time.perf_counter() - start) / a.steps
-    print(json.dumps({
-        "parameters": sum(t.numel() for t in model.parameters()),
-        "trainMillisecondsPerStep": 1000 * train,
-        "inferenceMillisecondsPerBatch": 1000 * inference,
-        "torch": torch.__version__,
-    }))
+    time_and_report(model, step, infer, a.steps)
 
 
 if __name__ == "__main__":

@@ -30,12 +30,12 @@ usage: zoo_torch_peer.py --batch 32 --image 64 --channels 16,32,64,128 --width 1
        --downsample-first 1 --match-heads 16 --attribute-summary 1 --object-pairs 1
 """
 import argparse
-import json
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_timing import time_and_report
 
 
 class Block(nn.Module):
@@ -354,23 +354,7 @@ def main():
         with torch.no_grad():
             model.answer_logits(model.image_tokens(images), tokens, mask).softmax(-1)
 
-    for _ in range(3):
-        step()
-        infer()
-    start = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    train = (time.perf_counter() - start) / a.steps
-    start = time.perf_counter()
-    for _ in range(a.steps):
-        infer()
-    inference = (time.perf_counter() - start) / a.steps
-    print(json.dumps({
-        "parameters": sum(t.numel() for t in model.parameters()),
-        "trainMillisecondsPerStep": 1000 * train,
-        "inferenceMillisecondsPerBatch": 1000 * inference,
-        "torch": torch.__version__,
-    }))
+    time_and_report(model, step, infer, a.steps)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure throughput: rendering, each OCR engine, the runner's own overhead, and the HTTP client.",
+        abstract: "Measure throughput: rendering, each OCR engine, the runner's own overhead, the HTTP client, and the zoo's networks.",
         discussion: """
-            Engines are timed one request at a time on the same rendered images as their peers, measured in the same run: RapidOCR in Python (the same PaddleOCR ONNX models on the same ONNX Runtime, one thread) and the `tesseract` command (what pytesseract runs), both with one thread. The HTTP part sends the same load through Faultline's OpenAI-compatible client, through its whole runner, and through inspect_ai's client, all to one loopback test double in its own process, and reports requests/s and CPU time per request. `make bench` installs the Python peers in $FAULTLINE_HOME/peers. Build with -c release for meaningful figures.
+            Engines are timed one request at a time on the same rendered images as their peers, measured in the same run: RapidOCR in Python (the same PaddleOCR ONNX models on the same ONNX Runtime, one thread) and the `tesseract` command (what pytesseract runs), both with one thread. The HTTP part sends the same load through Faultline's OpenAI-compatible client, through its whole runner, and through inspect_ai's client, all to one loopback test double in its own process, and reports requests/s and CPU time per request. The zoo part times a training step and an inference batch of a zoo model's answer network and of its text reader, in Faultline's tensor engine and in PyTorch on the CPU (the same networks, threads and batch sizes). `make bench` installs the Python peers in $FAULTLINE_HOME/peers. Build with -c release for meaningful figures.
             """)
 
     @Option(help: "Probes to render for the rendering and runner figures.")

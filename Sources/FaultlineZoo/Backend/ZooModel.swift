@@ -16,10 +16,13 @@ public struct ZooModel: VisionLanguageModel, Embedder {
     /// The text reader that names written words, when the model has one (`reading(with:)`).
     public private(set) var reader: ZooReaderCheckpoint?
 
-    /// Part of every zoo fingerprint, raised whenever inference arithmetic changes (revision 2:
-    /// convolutions sum image by image), so that answers cached from an older engine are not
-    /// served for the same weights: they can differ where two answers were nearly tied.
-    public static let inferenceRevision = 2
+    /// Part of every zoo fingerprint, raised whenever what the same weights answer can change
+    /// — inference arithmetic or how the reader's words join the answer — so that answers
+    /// cached from an older version are not served for the same weights. Revision 2:
+    /// convolutions sum image by image; 3: written words weighed by the network's own leaning,
+    /// and the reader asked about every image (revision 2's answers were still served after
+    /// that change, so an audit on a machine with an older cache showed the older figures).
+    public static let inferenceRevision = 3
 
     /// - Parameters:
     ///   - key: the registry key, e.g. `zoo:target`.

@@ -157,4 +157,34 @@ struct ShippedZooTests {
         #expect(writtenWithReader * 5 >= asked * 2, "\(writtenWithReader) of \(asked) answers are written in the image")
         #expect(writtenWithReader >= writtenWithout, "with the reader \(writtenWithReader), without \(writtenWithout) of \(asked)")
     }
+
+    /// The digest of reference-a's end-to-end answers (with its reader) to `pinnedProbes`, and
+    /// of how sure it is of each, per inference revision. Answers cached under one revision are served for the same
+    /// weights, so whatever changes them must raise `ZooModel.inferenceRevision`; this pin
+    /// notices when it was not (session 10's change to how written words join the answer
+    /// was cached under revision 2 and served stale answers).
+    static let pinnedAnswerDigests = [3: "0890b14ca6cc1137932f520fa2810555572387ad7ef21fe2baa25735f65dd7cf"]
+
+    /// Probes of every ability and format, from a seed no audit uses by default.
+    static let pinnedProbes: [ProbeSample] = Array(AbilitySuite(count: 48, seed: 0x7069_6E6E).samples())
+
+    @Test("the shipped answers are those pinned to the current inference revision")
+    func answersArePinnedToTheInferenceRevision() throws {
+        let url = try #require(ZooCatalog.weightsURL(named: "reference-a"))
+        let model = try ZooModel(key: "zoo:reference-a", weights: url)
+        let answers = try Self.pinnedProbes.map { sample in
+            let image = try PNGCodec.decode(sample.imagePNGs[0])
+            let input = model.inputs(image: image, prompt: sample.probe.prompt)
+            let distribution = model.readingDistribution(image: image, input: input)
+            // The answer and, to two places, the probability of the likeliest vocabulary entry:
+            // a change can move probabilities without changing any of 48 answers.
+            let top = distribution.max() ?? 0
+            return model.resolve(distribution, for: sample.probe).text + String(format: " %.2f", top)
+        }
+        let digest = SHA256.hex(of: Data(answers.joined(separator: "\n").utf8))
+        #expect(
+            Self.pinnedAnswerDigests[ZooModel.inferenceRevision] == digest,
+            "reference-a's answers under inference revision \(ZooModel.inferenceRevision) now digest to \(digest): if the change was meant, raise ZooModel.inferenceRevision and pin the new digest; otherwise the change altered answers it should not have")
+    }
 }
+

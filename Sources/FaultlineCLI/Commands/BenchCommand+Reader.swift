@@ -55,7 +55,7 @@ extension BenchCommand {
         for _ in 0..<zooSteps { inferenceBatch() }
         let inference = 1000 * Date().timeIntervalSince(start) / Double(zooSteps)
         let faultline = ZooFigure(
-            name: Self.engineName, parameters: trainer.checkpoint.parameters.scalarCount,
+            network: "text reader", name: Self.engineName, parameters: trainer.checkpoint.parameters.scalarCount,
             trainMillisecondsPerStep: train, inferenceMillisecondsPerBatch: inference)
         show(faultline)
 

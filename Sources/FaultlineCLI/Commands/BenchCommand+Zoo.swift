@@ -11,6 +11,8 @@ import Foundation
 /// (`BenchCommand+Reader.swift`).
 extension BenchCommand {
     struct ZooFigure: Codable {
+        /// Which of a zoo model's networks: "answer network" or "text reader".
+        var network: String
         var name: String
         var parameters: Int
         var trainMillisecondsPerStep: Double
@@ -111,7 +113,7 @@ extension BenchCommand {
         for _ in 0..<zooSteps { inferenceBatch() }
         let inference = 1000 * Date().timeIntervalSince(start) / Double(zooSteps)
         let faultline = ZooFigure(
-            name: Self.engineName, parameters: checkpoint.parameters.scalarCount,
+            network: "answer network", name: Self.engineName, parameters: checkpoint.parameters.scalarCount,
             trainMillisecondsPerStep: train, inferenceMillisecondsPerBatch: inference)
         show(faultline)
 
@@ -165,7 +167,8 @@ extension BenchCommand {
             let peer = try JSONDecoder().decode(
                 PeerResult.self, from: Data(try Self.runProcess(python, [script] + arguments, environment: environment).utf8))
             let figure = ZooFigure(
-                name: name.replacingOccurrences(of: "VERSION", with: peer.torch), parameters: peer.parameters,
+                network: faultline.network, name: name.replacingOccurrences(of: "VERSION", with: peer.torch),
+                parameters: peer.parameters,
                 trainMillisecondsPerStep: peer.trainMillisecondsPerStep,
                 inferenceMillisecondsPerBatch: peer.inferenceMillisecondsPerBatch)
             show(figure)

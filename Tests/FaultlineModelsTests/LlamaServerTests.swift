@@ -6,6 +6,7 @@ import FaultlineScenes
 import FaultlineStore
 import Foundation
 import Logging
+import NIOCore
 import Testing
 
 // The server is spawned through Glibc's posix_spawn types; the project builds and runs on Linux.
@@ -173,9 +174,10 @@ private final class LlamaServer: @unchecked Sendable {
             do {
                 // /health answers 503 while the model loads and 200 once it can serve.
                 let response = try await http.execute(request, timeout: .seconds(2))
-                _ = try await response.body.collect(upTo: 1 << 16)
+                let body = try await response.body.collect(upTo: 1 << 16)
                 if response.status == .ok { return }
-                lastAnswer = "HTTP \(response.status.code)"
+                // The body says why (loading, or another listener on the port): kept for the error.
+                lastAnswer = "HTTP \(response.status.code) \(String(buffer: body).prefix(200))"
             } catch {
                 lastAnswer = "\(error)"
             }

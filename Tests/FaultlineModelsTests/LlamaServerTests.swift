@@ -48,6 +48,7 @@ private final class LlamaServer: @unchecked Sendable {
     /// Generous: under `--parallel` the zoo tests train models on the same two cores, and a
     /// starved server can take minutes to load; this is a deadline, not a speed check.
     static let healthDeadlineSeconds = 300.0
+    static let minimumHealthAttempts = 50
     static let terminationGraceSeconds = 5.0
 
     let port: Int
@@ -164,7 +165,13 @@ private final class LlamaServer: @unchecked Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(Self.healthDeadlineSeconds)
         var lastAnswer = "no answer yet"
-        while clock.now < deadline {
+        // Not the clock alone: in the whole suite, tests that compute synchronously can hold
+        // the cooperative threads for minutes, so this task may get to ask only once or twice
+        // before the deadline has passed (it then failed with the 503 of the first, loading,
+        // answer while the server had long been ready). It asks at least this many times.
+        var attempts = 0
+        while clock.now < deadline || attempts < Self.minimumHealthAttempts {
+            attempts += 1
             guard isRunning else {
                 throw LlamaServerError(
                     "llama-server on port \(port) ended with \(exitDescription) during start-up; log:\n\(logTail())")
@@ -184,7 +191,7 @@ private final class LlamaServer: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw LlamaServerError(
-            "llama-server on port \(port) not healthy within \(Self.healthDeadlineSeconds) s (last /health: \(lastAnswer)); log:\n\(logTail())"
+            "llama-server on port \(port) not healthy within \(Self.healthDeadlineSeconds) s and \(attempts) attempts (last /health: \(lastAnswer)); log:\n\(logTail())"
         )
     }
 

@@ -134,24 +134,29 @@ struct ZooEvaluateCommand: AsyncParsableCommand {
     /// reader sees.
     private func readingRows(_ models: [ZooModel]) async throws -> [Row] {
         var rows: [Row] = []
-        for ability in Self.readingAbilities {
-            let suite = AbilitySuite(
-                count: count, seed: Self.readingSeed,
-                configuration: AbilitySuiteConfiguration(abilities: [ability], formats: ZooDataSettings.classifiableFormats))
-            let samples = Array(suite.samples())
-            for model in models {
-                var counts: [String: ZooEvaluation.Count] = [:]
-                for sample in samples {
-                    let probe = sample.probe
-                    let correct = try await Self.answersRight(model, sample)
-                    let template = probe.lineage.factors["template"] ?? "other"
-                    for key in ["all", "\(template) (\(probe.expected.format.rawValue))"] {
-                        counts[key, default: .init()].total += 1
-                        if correct { counts[key, default: .init()].correct += 1 }
-                    }
+        for ability in Self.readingAbilities { rows += try await readingRows(ability, models) }
+        return rows
+    }
+
+    /// `ability`'s rows of `readingRows`: every model on the same probes.
+    private func readingRows(_ ability: Ability, _ models: [ZooModel]) async throws -> [Row] {
+        let suite = AbilitySuite(
+            count: count, seed: Self.readingSeed,
+            configuration: AbilitySuiteConfiguration(abilities: [ability], formats: ZooDataSettings.classifiableFormats))
+        let samples = Array(suite.samples())
+        var rows: [Row] = []
+        for model in models {
+            var counts: [String: ZooEvaluation.Count] = [:]
+            for sample in samples {
+                let probe = sample.probe
+                let correct = try await Self.answersRight(model, sample)
+                let template = probe.lineage.factors["template"] ?? "other"
+                for key in ["all", "\(template) (\(probe.expected.format.rawValue))"] {
+                    counts[key, default: .init()].total += 1
+                    if correct { counts[key, default: .init()].correct += 1 }
                 }
-                rows += Self.rows(counts, slicePrefix: "\(ability.rawValue) read at 224 px", model: model)
             }
+            rows += Self.rows(counts, slicePrefix: "\(ability.rawValue) read at 224 px", model: model)
         }
         return rows
     }
